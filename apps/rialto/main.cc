@@ -1,0 +1,48 @@
+// The `rialto` command line. Each subcommand is a thin adapter over a module.
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "rialto/script/script.h"
+
+namespace {
+
+int run_script(const std::string& path, const rialto::script::Options& options) {
+  if (path == "-") return rialto::script::run(std::cin, "<stdin>", std::cout, std::cerr, options);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "rialto script: cannot open " << path << '\n';
+    return 1;
+  }
+  return rialto::script::run(in, path, std::cout, std::cerr, options);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  CLI::App app{"rialto: a limit-order-book exchange core"};
+  app.require_subcommand(1);
+
+  rialto::script::Options script_options;
+  std::string script_path;
+  CLI::App* script = app.add_subcommand("script", "Run a scenario script (docs/SEMANTICS.md) and print its events");
+  script->add_option("file", script_path, "script file, or - for stdin")->required();
+  script->add_option("--max-orders", script_options.engine.max_orders, "resting order capacity")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 30));
+  script->add_option("--max-ids", script_options.engine.max_order_ids, "accepted order id capacity")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 30));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (script->parsed()) return run_script(script_path, script_options);
+  return 2;
+}

@@ -1,0 +1,162 @@
+// Domain vocabulary shared by every module: strong number types, enums, the
+// commands the engine accepts and the events it emits.
+//
+// Nothing here does I/O or allocates. Prices are integer ticks of the order's
+// symbol; the decimal <-> tick conversion lives at the edge (core/decimal.h).
+// The exact semantics of every command and event are in docs/SEMANTICS.md.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace rialto {
+
+// A number that cannot be mixed up with another kind of number by accident.
+// Arithmetic is only offered where it means something (see the aliases below).
+template <class Tag, class Rep>
+class StrongInt {
+ public:
+  using rep = Rep;
+  constexpr StrongInt() = default;
+  constexpr explicit StrongInt(Rep v) : v_(v) {}
+  [[nodiscard]] constexpr Rep value() const { return v_; }
+  constexpr auto operator<=>(const StrongInt&) const = default;
+
+ private:
+  Rep v_{};
+};
+
+template <class Tag, class Rep>
+class Quantity : public StrongInt<Tag, Rep> {
+ public:
+  using StrongInt<Tag, Rep>::StrongInt;
+  constexpr Quantity operator+(Quantity o) const { return Quantity(this->value() + o.value()); }
+  constexpr Quantity operator-(Quantity o) const { return Quantity(this->value() - o.value()); }
+  constexpr Quantity& operator+=(Quantity o) { return *this = *this + o; }
+  constexpr Quantity& operator-=(Quantity o) { return *this = *this - o; }
+  constexpr auto operator<=>(const Quantity&) const = default;
+};
+
+/// Price in integer ticks of the symbol (tick 0.01: 100.25 is Price{10025}).
+using Price = Quantity<struct PriceTag, int64_t>;
+/// Quantity in units (shares, contracts). Multiples of the symbol's lot.
+using Qty = Quantity<struct QtyTag, int64_t>;
+/// Client-chosen order id; unique among accepted orders for the engine's lifetime.
+using OrderId = StrongInt<struct OrderIdTag, uint64_t>;
+/// Input sequence number: the n-th command the engine processed (first is 1).
+using SeqNo = StrongInt<struct SeqNoTag, uint64_t>;
+/// Dense index of a symbol in its engine, in order of definition.
+using SymbolId = StrongInt<struct SymbolIdTag, uint32_t>;
+/// Dense account id; kAnonymous never self-trades.
+using AccountId = StrongInt<struct AccountIdTag, uint32_t>;
+
+inline constexpr SymbolId kNoSymbol{std::numeric_limits<uint32_t>::max()};
+inline constexpr AccountId kAnonymous{0};
+
+enum class Side : uint8_t { buy, sell };
+enum class OrderType : uint8_t { limit, market };
+enum class TimeInForce : uint8_t { gtc, day, ioc, fok };
+enum class StpMode : uint8_t { none, cancel_taker, cancel_maker, cancel_both };
+
+[[nodiscard]] constexpr Side opposite(Side s) { return s == Side::buy ? Side::sell : Side::buy; }
+
+/// Outcome of converting a decimal price to ticks at the edge. The engine turns
+/// anything but `ok` (and `absent` where a price is optional) into a reject, in
+/// the order docs/SEMANTICS.md gives.
+enum class PriceStatus : uint8_t {
+  absent,        // no price given
+  ok,            // `price` holds the ticks
+  non_positive,  // <= 0                        -> invalid_price
+  out_of_range,  // ticks do not fit int64      -> invalid_price
+  off_tick,      // not a multiple of the tick  -> price_not_on_tick
+};
+
+enum class RejectReason : uint8_t {
+  none,
+  duplicate_id,
+  unknown_symbol,
+  invalid_qty,
+  invalid_price,
+  price_not_on_tick,
+  invalid_tif,
+  would_cross,
+  unknown_order,
+  capacity,  // a configured limit (orders, ids) is full; see docs/SEMANTICS.md
+};
+
+enum class CancelReason : uint8_t { none, user, remainder, unfilled, self_trade, expired };
+
+// ---- Commands ------------------------------------------------------------
+
+struct NewOrder {
+  OrderId id;
+  SymbolId symbol = kNoSymbol;  // kNoSymbol: the name was not defined
+  Side side = Side::buy;
+  OrderType type = OrderType::limit;
+  TimeInForce tif = TimeInForce::gtc;
+  StpMode stp = StpMode::none;
+  bool post_only = false;
+  AccountId account = kAnonymous;
+  Qty qty;  // as given; out-of-int64 input arrives as Qty{0} (both are invalid_qty)
+  Price price;
+  PriceStatus price_status = PriceStatus::absent;
+};
+
+struct CancelOrder {
+  OrderId id;
+};
+
+struct ModifyOrder {
+  OrderId id;
+  bool has_qty = false;  // false: keep the open quantity
+  Qty qty;               // new *open* quantity
+  Price price;
+  PriceStatus price_status = PriceStatus::absent;  // absent: keep the price
+};
+
+// ---- Events --------------------------------------------------------------
+
+enum class EventType : uint8_t { accepted, rejected, trade, cancelled, modified, book_update };
+
+/// One flat event record; which fields mean something depends on `type`:
+///   accepted     id, symbol, side
+///   rejected     id, symbol (kNoSymbol if unknown), reject
+///   trade        id = taker, maker, symbol, side = taker's side, price = maker's, qty = fill
+///   cancelled    id, symbol, side, cancel, qty = open quantity removed
+///   modified     id, symbol, side, price, qty = open quantity after the modify
+///   book_update  symbol, side, price, qty = level aggregate, count = orders at the level
+/// Fields a type does not use are zero/default, so events compare with ==.
+struct Event {
+  SeqNo seq{};  // the input that caused it
+  OrderId id{};
+  OrderId maker{};
+  Price price{};
+  Qty qty{};
+  SymbolId symbol = kNoSymbol;
+  uint32_t count = 0;
+  EventType type = EventType::accepted;
+  Side side = Side::buy;
+  RejectReason reject = RejectReason::none;
+  CancelReason cancel = CancelReason::none;
+
+  friend bool operator==(const Event&, const Event&) = default;
+};
+
+/// Where an engine sends its events; chosen at compile time, called inline.
+template <class S>
+concept EventSink = requires(S& s, const Event& e) { s.on_event(e); };
+
+// ---- Names ---------------------------------------------------------------
+// The words used by the scenario format and docs; also handy in test output.
+
+[[nodiscard]] std::string_view to_string(Side v);
+[[nodiscard]] std::string_view to_string(OrderType v);
+[[nodiscard]] std::string_view to_string(TimeInForce v);
+[[nodiscard]] std::string_view to_string(StpMode v);
+[[nodiscard]] std::string_view to_string(RejectReason v);
+[[nodiscard]] std::string_view to_string(CancelReason v);
+[[nodiscard]] std::string_view to_string(EventType v);
+
+}  // namespace rialto

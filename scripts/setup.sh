@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages rialto needs, and only those that are missing.
+# Idempotent: a second run installs nothing. docs/DEPENDENCIES.md says why each is here.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config make
+  libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
+  libcli11-dev libfmt-dev
+  libboost-dev libreaderwriterqueue-dev libconcurrentqueue-dev libatomic-queue-dev relacy-dev
+  libasio-dev libuv1-dev liburing-dev
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
+  gnuplot-nox
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

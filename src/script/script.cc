@@ -1,0 +1,427 @@
+#include "rialto/script/script.h"
+
+#include <array>
+#include <charconv>
+#include <concepts>
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "rialto/core/decimal.h"
+#include "rialto/core/types.h"
+
+namespace rialto::script {
+namespace {
+
+// ---- Output ----------------------------------------------------------------
+
+/// Formats engine events as script output lines into a buffer.
+class TextSink {
+ public:
+  explicit TextSink(const std::vector<TickSize>& ticks) : ticks_(ticks) {}
+
+  void on_event(const Event& e) {
+    switch (e.type) {
+      case EventType::accepted:
+        put("accepted id=");
+        put(e.id.value());
+        break;
+      case EventType::rejected:
+        put("rejected id=");
+        put(e.id.value());
+        put(" reason=");
+        put(to_string(e.reject));
+        break;
+      case EventType::trade:
+        put("trade px=");
+        put_price(e.price, e.symbol);
+        put(" qty=");
+        put(e.qty.value());
+        put(" taker=");
+        put(e.id.value());
+        put(" maker=");
+        put(e.maker.value());
+        break;
+      case EventType::cancelled:
+        put("cancelled id=");
+        put(e.id.value());
+        put(" reason=");
+        put(to_string(e.cancel));
+        put(" qty=");
+        put(e.qty.value());
+        break;
+      case EventType::modified:
+        put("modified id=");
+        put(e.id.value());
+        put(" px=");
+        put_price(e.price, e.symbol);
+        put(" qty=");
+        put(e.qty.value());
+        break;
+      case EventType::book_update:
+        return;  // L2 feed only; not part of the script output
+    }
+    buf_.push_back('\n');
+  }
+
+  void put(std::string_view s) { buf_.append(s); }
+  template <std::integral Int>
+  void put(Int v) {
+    std::array<char, 24> tmp;
+    auto r = std::to_chars(tmp.data(), tmp.data() + tmp.size(), v);
+    buf_.append(tmp.data(), r.ptr);
+  }
+  void put_price(Price p, SymbolId s) {
+    char tmp[kMaxPriceChars];
+    buf_.append(tmp, format_price(tmp, p, ticks_[s.value()]));
+  }
+
+  void flush_to(std::ostream& out) {
+    out.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    buf_.clear();
+  }
+  [[nodiscard]] size_t pending() const { return buf_.size(); }
+
+ private:
+  const std::vector<TickSize>& ticks_;
+  std::string buf_;
+};
+
+// ---- Parsing ---------------------------------------------------------------
+
+struct Token {
+  std::string_view key;    // empty for a bare token
+  std::string_view value;  // the whole token for a bare token
+  bool bare;
+};
+
+/// Splits a line (comment already removed) on spaces and tabs.
+std::vector<Token> tokenize(std::string_view line) {
+  std::vector<Token> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    if (i == start) break;
+    std::string_view tok = line.substr(start, i - start);
+    size_t eq = tok.find('=');
+    if (eq == std::string_view::npos) {
+      out.push_back({{}, tok, true});
+    } else {
+      out.push_back({tok.substr(0, eq), tok.substr(eq + 1), false});
+    }
+  }
+  return out;
+}
+
+/// Thrown only inside this file, caught by run(): the edge reports, never crashes.
+struct Malformed {
+  std::string what;
+};
+
+[[noreturn]] void fail(std::string what) { throw Malformed{std::move(what)}; }
+
+std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+/// The key=value pairs and flags of one command, checked against what the
+/// command allows.
+class Args {
+ public:
+  Args(std::string_view command, const std::vector<Token>& tokens, std::initializer_list<std::string_view> keys,
+       std::initializer_list<std::string_view> flags = {}, bool takes_name = false)
+      : command_(command) {
+    for (size_t t = 1; t < tokens.size(); ++t) {
+      const Token& tok = tokens[t];
+      if (tok.bare) {
+        if (takes_name && !name_) {
+          if (contains(flags, tok.value)) fail(command_ + ": " + quote(tok.value) + " is a flag, not a name");
+          name_ = tok.value;
+          continue;
+        }
+        if (!contains(flags, tok.value)) fail(command_ + ": unknown flag " + quote(tok.value));
+        if (has(tok.value)) fail(command_ + ": repeated flag " + quote(tok.value));
+        seen_.push_back({tok.value, {}});
+        continue;
+      }
+      if (contains(flags, tok.key)) fail(command_ + ": flag " + quote(tok.key) + " takes no value");
+      if (!contains(keys, tok.key)) fail(command_ + ": unknown key " + quote(tok.key));
+      if (has(tok.key)) fail(command_ + ": repeated key " + quote(tok.key));
+      seen_.push_back({tok.key, tok.value});
+    }
+  }
+
+  [[nodiscard]] bool has(std::string_view key) const {
+    for (const auto& kv : seen_) {
+      if (kv.first == key) return true;
+    }
+    return false;
+  }
+  [[nodiscard]] std::optional<std::string_view> get(std::string_view key) const {
+    for (const auto& kv : seen_) {
+      if (kv.first == key) return kv.second;
+    }
+    return std::nullopt;
+  }
+  [[nodiscard]] std::string_view require(std::string_view key) const {
+    auto v = get(key);
+    if (!v) fail(command_ + ": missing required key " + quote(key));
+    return *v;
+  }
+  [[nodiscard]] std::optional<std::string_view> name() const { return name_; }
+  [[nodiscard]] const std::string& command() const { return command_; }
+
+ private:
+  static bool contains(std::initializer_list<std::string_view> set, std::string_view s) {
+    for (auto x : set) {
+      if (x == s) return true;
+    }
+    return false;
+  }
+
+  std::string command_;
+  std::vector<std::pair<std::string_view, std::string_view>> seen_;
+  std::optional<std::string_view> name_;
+};
+
+uint64_t parse_id(const Args& a, std::string_view key, std::string_view v) {
+  uint64_t out = 0;
+  auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+  bool digits_only = !v.empty() && v.front() != '-' && v.front() != '+';
+  if (!digits_only || r.ec != std::errc() || r.ptr != v.data() + v.size()) {
+    fail(a.command() + ": " + std::string(key) + " " + quote(v) + " is not a uint64");
+  }
+  return out;
+}
+
+/// `-?[0-9]+` as an int64; nullopt when the integer does not fit.
+std::optional<int64_t> parse_int(const Args& a, std::string_view key, std::string_view v) {
+  std::string_view digits = !v.empty() && v.front() == '-' ? v.substr(1) : v;
+  if (digits.empty()) fail(a.command() + ": " + std::string(key) + " " + quote(v) + " is not an integer");
+  for (char c : digits) {
+    if (c < '0' || c > '9') fail(a.command() + ": " + std::string(key) + " " + quote(v) + " is not an integer");
+  }
+  int64_t out = 0;
+  auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (r.ec != std::errc()) return std::nullopt;
+  return out;
+}
+
+/// A quantity; one that does not fit int64 is a range problem, so it becomes
+/// Qty{0}, which every check rejects as invalid_qty just as it would the value.
+Qty parse_qty(const Args& a, std::string_view v) { return Qty(parse_int(a, "qty", v).value_or(0)); }
+
+std::string_view parse_decimal(const Args& a, std::string_view key, std::string_view v) {
+  if (!is_decimal(v)) fail(a.command() + ": " + std::string(key) + " " + quote(v) + " is not a decimal number");
+  return v;
+}
+
+template <class E, size_t N>
+E parse_enum(const Args& a, std::string_view key, std::string_view v,
+             const std::array<std::pair<std::string_view, E>, N>& words) {
+  std::string all;
+  for (const auto& [w, e] : words) {
+    if (w == v) return e;
+    if (!all.empty()) all += '|';
+    all += w;
+  }
+  fail(a.command() + ": " + std::string(key) + " " + quote(v) + " is not one of " + all);
+}
+
+constexpr std::array<std::pair<std::string_view, Side>, 2> kSides{{{"buy", Side::buy}, {"sell", Side::sell}}};
+constexpr std::array<std::pair<std::string_view, OrderType>, 2> kTypes{
+    {{"limit", OrderType::limit}, {"market", OrderType::market}}};
+constexpr std::array<std::pair<std::string_view, TimeInForce>, 4> kTifs{
+    {{"gtc", TimeInForce::gtc}, {"day", TimeInForce::day}, {"ioc", TimeInForce::ioc}, {"fok", TimeInForce::fok}}};
+constexpr std::array<std::pair<std::string_view, StpMode>, 4> kStps{{{"none", StpMode::none},
+                                                                     {"cancel_taker", StpMode::cancel_taker},
+                                                                     {"cancel_maker", StpMode::cancel_maker},
+                                                                     {"cancel_both", StpMode::cancel_both}}};
+
+// ---- The runner ----------------------------------------------------------
+
+class Runner {
+ public:
+  explicit Runner(const Options& options) : sink_(ticks_), engine_(options.engine, sink_) {}
+
+  TextSink& sink() { return sink_; }
+
+  /// Executes one line; throws Malformed.
+  void line(std::string_view text) {
+    size_t hash = text.find('#');
+    if (hash != std::string_view::npos) text = text.substr(0, hash);
+    while (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    std::vector<Token> tokens = tokenize(text);
+    if (tokens.empty()) return;
+    if (!tokens[0].bare) fail("unknown command " + quote(std::string(tokens[0].key) + "=" + std::string(tokens[0].value)));
+    std::string_view cmd = tokens[0].value;
+    if (cmd == "symbol") return do_symbol(tokens);
+    if (cmd == "new") return do_new(tokens);
+    if (cmd == "cancel") return do_cancel(tokens);
+    if (cmd == "modify") return do_modify(tokens);
+    if (cmd == "expire") return do_expire(tokens);
+    if (cmd == "book") return do_book(tokens);
+    fail("unknown command " + quote(cmd));
+  }
+
+ private:
+  void do_symbol(const std::vector<Token>& tokens) {
+    Args a("symbol", tokens, {"tick", "lot", "max_qty"}, {}, /*takes_name=*/true);
+    if (!a.name()) fail("symbol: missing name");
+    std::string name(*a.name());
+    std::string_view tick_text = a.require("tick");
+    std::optional<TickSize> tick = parse_tick(tick_text);
+    if (!tick) {
+      fail("symbol: tick " + quote(tick_text) + " is not a decimal > 0 with at most 18 decimals and at most 10^18");
+    }
+    engine::SymbolSpec spec;
+    if (auto v = a.get("lot")) spec.lot = Qty(positive(a, "lot", *v));
+    if (auto v = a.get("max_qty")) spec.max_qty = Qty(positive(a, "max_qty", *v));
+    if (symbols_.contains(name)) fail("symbol: " + quote(name) + " is already defined");
+    SymbolId id = engine_.add_symbol(spec);
+    if (id == kNoSymbol) fail("symbol: too many symbols (max_symbols)");
+    symbols_.emplace(name, id);
+    ticks_.push_back(*tick);
+  }
+
+  static int64_t positive(const Args& a, std::string_view key, std::string_view v) {
+    std::optional<int64_t> n = parse_int(a, key, v);
+    if (!n || *n < 1) fail("symbol: " + std::string(key) + " " + quote(v) + " must be an integer >= 1");
+    return *n;
+  }
+
+  void do_new(const std::vector<Token>& tokens) {
+    Args a("new", tokens, {"id", "sym", "side", "qty", "type", "px", "tif", "acct", "stp"}, {"post_only"});
+    NewOrder o;
+    o.id = OrderId(parse_id(a, "id", a.require("id")));
+    std::string_view sym = a.require("sym");
+    o.side = parse_enum(a, "side", a.require("side"), kSides);
+    o.qty = parse_qty(a, a.require("qty"));
+    if (auto v = a.get("type")) o.type = parse_enum(a, "type", *v, kTypes);
+    std::optional<std::string_view> px;
+    if (auto v = a.get("px")) px = parse_decimal(a, "px", *v);
+    o.tif = o.type == OrderType::market ? TimeInForce::ioc : TimeInForce::gtc;
+    if (auto v = a.get("tif")) o.tif = parse_enum(a, "tif", *v, kTifs);
+    if (auto v = a.get("acct")) o.account = account(*v);
+    if (auto v = a.get("stp")) o.stp = parse_enum(a, "stp", *v, kStps);
+    o.post_only = a.has("post_only");
+
+    // Semantic problems from here on are the engine's to reject, in its order.
+    auto it = symbols_.find(std::string(sym));
+    if (it != symbols_.end()) {
+      o.symbol = it->second;
+      if (px) {
+        TickConversion c = to_ticks(*px, ticks_[o.symbol.value()]);
+        o.price_status = c.status;
+        o.price = c.ticks;
+      }
+    } else if (px) {
+      o.price_status = PriceStatus::ok;  // unknown_symbol is rejected before any price check
+    }
+    engine_.submit(o);
+  }
+
+  void do_cancel(const std::vector<Token>& tokens) {
+    Args a("cancel", tokens, {"id"});
+    engine_.cancel(CancelOrder{OrderId(parse_id(a, "id", a.require("id")))});
+  }
+
+  void do_modify(const std::vector<Token>& tokens) {
+    Args a("modify", tokens, {"id", "px", "qty"});
+    ModifyOrder m;
+    m.id = OrderId(parse_id(a, "id", a.require("id")));
+    std::optional<std::string_view> px;
+    if (auto v = a.get("px")) px = parse_decimal(a, "px", *v);
+    if (auto v = a.get("qty")) {
+      m.has_qty = true;
+      m.qty = parse_qty(a, *v);
+    }
+    if (!px && !m.has_qty) fail("modify: needs px or qty");
+    if (px) {
+      // The price converts with the tick of the order's symbol; an order that
+      // is not resting is rejected as unknown_order before any price check.
+      std::optional<SymbolId> s = resting_symbol(m.id);
+      if (s) {
+        TickConversion c = to_ticks(*px, ticks_[s->value()]);
+        m.price_status = c.status;
+        m.price = c.ticks;
+      } else {
+        m.price_status = PriceStatus::ok;
+      }
+    }
+    engine_.modify(m);
+  }
+
+  void do_expire(const std::vector<Token>& tokens) {
+    Args a("expire", tokens, {});
+    engine_.expire();
+  }
+
+  void do_book(const std::vector<Token>& tokens) {
+    Args a("book", tokens, {"sym"});
+    std::string name(a.require("sym"));
+    auto it = symbols_.find(name);
+    if (it == symbols_.end()) fail("book: unknown symbol " + quote(name));
+    SymbolId s = it->second;
+    sink_.put("book sym=");
+    sink_.put(name);
+    sink_.put("\n");
+    for (Side side : {Side::buy, Side::sell}) {
+      engine_.for_each_level(s, side, [&](const engine::LevelView& l) {
+        sink_.put(side == Side::buy ? "bid px=" : "ask px=");
+        sink_.put_price(l.price, s);
+        sink_.put(" qty=");
+        sink_.put(l.total.value());
+        sink_.put(" orders=");
+        sink_.put(l.count);
+        sink_.put("\n");
+      });
+    }
+    sink_.put("end\n");
+  }
+
+  AccountId account(std::string_view word) {
+    if (word == "-") return kAnonymous;
+    auto [it, inserted] = accounts_.try_emplace(std::string(word), static_cast<uint32_t>(accounts_.size() + 1));
+    return AccountId(it->second);
+  }
+
+  std::optional<SymbolId> resting_symbol(OrderId id) const {
+    SymbolId s = engine_.resting_symbol(id);
+    return s == kNoSymbol ? std::nullopt : std::optional<SymbolId>(s);
+  }
+
+  std::vector<TickSize> ticks_;
+  std::unordered_map<std::string, SymbolId> symbols_;
+  std::unordered_map<std::string, uint32_t> accounts_;
+  TextSink sink_;
+  engine::Engine<TextSink> engine_;
+};
+
+}  // namespace
+
+int run(std::istream& in, std::string_view name, std::ostream& out, std::ostream& err, const Options& options) {
+  Runner runner(options);
+  std::string text;
+  uint64_t line_no = 0;
+  while (std::getline(in, text)) {
+    ++line_no;
+    try {
+      runner.line(text);
+    } catch (const Malformed& m) {
+      runner.sink().flush_to(out);
+      out.flush();
+      err << name << ':' << line_no << ": " << m.what << '\n';
+      return kMalformed;
+    }
+    if (runner.sink().pending() >= (1u << 16)) runner.sink().flush_to(out);
+  }
+  runner.sink().flush_to(out);
+  out.flush();
+  return kOk;
+}
+
+}  // namespace rialto::script
