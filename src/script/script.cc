@@ -93,6 +93,7 @@ class TextSink {
 // ---- Parsing ---------------------------------------------------------------
 
 struct Token {
+  std::string_view raw;    // the whole token
   std::string_view key;    // empty for a bare token
   std::string_view value;  // the whole token for a bare token
   bool bare;
@@ -110,9 +111,9 @@ std::vector<Token> tokenize(std::string_view line) {
     std::string_view tok = line.substr(start, i - start);
     size_t eq = tok.find('=');
     if (eq == std::string_view::npos) {
-      out.push_back({{}, tok, true});
+      out.push_back({tok, {}, tok, true});
     } else {
-      out.push_back({tok.substr(0, eq), tok.substr(eq + 1), false});
+      out.push_back({tok, tok.substr(0, eq), tok.substr(eq + 1), false});
     }
   }
   return out;
@@ -123,9 +124,24 @@ struct Malformed {
   std::string what;
 };
 
-[[noreturn]] void fail(std::string what) { throw Malformed{std::move(what)}; }
+/// A value shown in single quotes in an error message.
+struct Q {
+  std::string_view s;
+};
+inline void append(std::string& out, std::string_view s) { out.append(s); }
+inline void append(std::string& out, Q q) {
+  out += '\'';
+  out.append(q.s);
+  out += '\'';
+}
 
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+template <class... Parts>
+[[noreturn]] void fail(const Parts&... parts) {
+  std::string what;
+  (append(what, parts), ...);
+  throw Malformed{std::move(what)};
+}
+
 
 /// The key=value pairs and flags of one command, checked against what the
 /// command allows.
@@ -138,18 +154,18 @@ class Args {
       const Token& tok = tokens[t];
       if (tok.bare) {
         if (takes_name && !name_) {
-          if (contains(flags, tok.value)) fail(command_ + ": " + quote(tok.value) + " is a flag, not a name");
+          if (contains(flags, tok.value)) fail(command_, ": ", Q{tok.value}, " is a flag, not a name");
           name_ = tok.value;
           continue;
         }
-        if (!contains(flags, tok.value)) fail(command_ + ": unknown flag " + quote(tok.value));
-        if (has(tok.value)) fail(command_ + ": repeated flag " + quote(tok.value));
+        if (!contains(flags, tok.value)) fail(command_, ": unknown flag ", Q{tok.value});
+        if (has(tok.value)) fail(command_, ": repeated flag ", Q{tok.value});
         seen_.push_back({tok.value, {}});
         continue;
       }
-      if (contains(flags, tok.key)) fail(command_ + ": flag " + quote(tok.key) + " takes no value");
-      if (!contains(keys, tok.key)) fail(command_ + ": unknown key " + quote(tok.key));
-      if (has(tok.key)) fail(command_ + ": repeated key " + quote(tok.key));
+      if (contains(flags, tok.key)) fail(command_, ": flag ", Q{tok.key}, " takes no value");
+      if (!contains(keys, tok.key)) fail(command_, ": unknown key ", Q{tok.key});
+      if (has(tok.key)) fail(command_, ": repeated key ", Q{tok.key});
       seen_.push_back({tok.key, tok.value});
     }
   }
@@ -168,7 +184,7 @@ class Args {
   }
   [[nodiscard]] std::string_view require(std::string_view key) const {
     auto v = get(key);
-    if (!v) fail(command_ + ": missing required key " + quote(key));
+    if (!v) fail(command_, ": missing required key ", Q{key});
     return *v;
   }
   [[nodiscard]] std::optional<std::string_view> name() const { return name_; }
@@ -192,7 +208,7 @@ uint64_t parse_id(const Args& a, std::string_view key, std::string_view v) {
   auto r = std::from_chars(v.data(), v.data() + v.size(), out);
   bool digits_only = !v.empty() && v.front() != '-' && v.front() != '+';
   if (!digits_only || r.ec != std::errc() || r.ptr != v.data() + v.size()) {
-    fail(a.command() + ": " + std::string(key) + " " + quote(v) + " is not a uint64");
+    fail(a.command(), ": ", key, " ", Q{v}, " is not a uint64");
   }
   return out;
 }
@@ -200,9 +216,9 @@ uint64_t parse_id(const Args& a, std::string_view key, std::string_view v) {
 /// `-?[0-9]+` as an int64; nullopt when the integer does not fit.
 std::optional<int64_t> parse_int(const Args& a, std::string_view key, std::string_view v) {
   std::string_view digits = !v.empty() && v.front() == '-' ? v.substr(1) : v;
-  if (digits.empty()) fail(a.command() + ": " + std::string(key) + " " + quote(v) + " is not an integer");
+  if (digits.empty()) fail(a.command(), ": ", key, " ", Q{v}, " is not an integer");
   for (char c : digits) {
-    if (c < '0' || c > '9') fail(a.command() + ": " + std::string(key) + " " + quote(v) + " is not an integer");
+    if (c < '0' || c > '9') fail(a.command(), ": ", key, " ", Q{v}, " is not an integer");
   }
   int64_t out = 0;
   auto r = std::from_chars(v.data(), v.data() + v.size(), out);
@@ -215,7 +231,7 @@ std::optional<int64_t> parse_int(const Args& a, std::string_view key, std::strin
 Qty parse_qty(const Args& a, std::string_view v) { return Qty(parse_int(a, "qty", v).value_or(0)); }
 
 std::string_view parse_decimal(const Args& a, std::string_view key, std::string_view v) {
-  if (!is_decimal(v)) fail(a.command() + ": " + std::string(key) + " " + quote(v) + " is not a decimal number");
+  if (!is_decimal(v)) fail(a.command(), ": ", key, " ", Q{v}, " is not a decimal number");
   return v;
 }
 
@@ -228,7 +244,7 @@ E parse_enum(const Args& a, std::string_view key, std::string_view v,
     if (!all.empty()) all += '|';
     all += w;
   }
-  fail(a.command() + ": " + std::string(key) + " " + quote(v) + " is not one of " + all);
+  fail(a.command(), ": ", key, " ", Q{v}, " is not one of ", all);
 }
 
 constexpr std::array<std::pair<std::string_view, Side>, 2> kSides{{{"buy", Side::buy}, {"sell", Side::sell}}};
@@ -256,7 +272,7 @@ class Runner {
     while (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     std::vector<Token> tokens = tokenize(text);
     if (tokens.empty()) return;
-    if (!tokens[0].bare) fail("unknown command " + quote(std::string(tokens[0].key) + "=" + std::string(tokens[0].value)));
+    if (!tokens[0].bare) fail("unknown command ", Q{tokens[0].raw});
     std::string_view cmd = tokens[0].value;
     if (cmd == "symbol") return do_symbol(tokens);
     if (cmd == "new") return do_new(tokens);
@@ -264,7 +280,7 @@ class Runner {
     if (cmd == "modify") return do_modify(tokens);
     if (cmd == "expire") return do_expire(tokens);
     if (cmd == "book") return do_book(tokens);
-    fail("unknown command " + quote(cmd));
+    fail("unknown command ", Q{cmd});
   }
 
  private:
@@ -275,12 +291,12 @@ class Runner {
     std::string_view tick_text = a.require("tick");
     std::optional<TickSize> tick = parse_tick(tick_text);
     if (!tick) {
-      fail("symbol: tick " + quote(tick_text) + " is not a decimal > 0 with at most 18 decimals and at most 10^18");
+      fail("symbol: tick ", Q{tick_text}, " is not a decimal > 0 with at most 18 decimals and at most 10^18");
     }
     engine::SymbolSpec spec;
     if (auto v = a.get("lot")) spec.lot = Qty(positive(a, "lot", *v));
     if (auto v = a.get("max_qty")) spec.max_qty = Qty(positive(a, "max_qty", *v));
-    if (symbols_.contains(name)) fail("symbol: " + quote(name) + " is already defined");
+    if (symbols_.contains(name)) fail("symbol: ", Q{name}, " is already defined");
     SymbolId id = engine_.add_symbol(spec);
     if (id == kNoSymbol) fail("symbol: too many symbols (max_symbols)");
     symbols_.emplace(name, id);
@@ -289,7 +305,7 @@ class Runner {
 
   static int64_t positive(const Args& a, std::string_view key, std::string_view v) {
     std::optional<int64_t> n = parse_int(a, key, v);
-    if (!n || *n < 1) fail("symbol: " + std::string(key) + " " + quote(v) + " must be an integer >= 1");
+    if (!n || *n < 1) fail("symbol: ", key, " ", Q{v}, " must be an integer >= 1");
     return *n;
   }
 
@@ -364,7 +380,7 @@ class Runner {
     Args a("book", tokens, {"sym"});
     std::string name(a.require("sym"));
     auto it = symbols_.find(name);
-    if (it == symbols_.end()) fail("book: unknown symbol " + quote(name));
+    if (it == symbols_.end()) fail("book: unknown symbol ", Q{name});
     SymbolId s = it->second;
     sink_.put("book sym=");
     sink_.put(name);

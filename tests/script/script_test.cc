@@ -1,0 +1,176 @@
+#include "rialto/script/script.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+
+namespace rialto::script {
+namespace {
+
+struct Result {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Result run_text(const std::string& text, const Options& options = {}) {
+  std::istringstream in(text);
+  std::ostringstream out;
+  std::ostringstream err;
+  int status = run(in, "t.script", out, err, options);
+  return {status, out.str(), err.str()};
+}
+
+constexpr const char* kPrelude =
+    "symbol X tick=0.01\n"
+    "new id=1 sym=X side=buy qty=10 px=1.00\n";  // line 2; a bad line 3 follows
+
+struct BadLine {
+  const char* line;
+  const char* message;  // expected text after "t.script:3: "
+};
+
+class MalformedLine : public ::testing::TestWithParam<BadLine> {};
+
+TEST_P(MalformedLine, shouldReportFileLineAndStopWithStatus2) {
+  const BadLine& c = GetParam();
+  Result r = run_text(std::string(kPrelude) + c.line + "\nnew id=2 sym=X side=sell qty=1 px=1.00\n");
+  EXPECT_EQ(r.status, kMalformed);
+  EXPECT_EQ(r.out, "accepted id=1\n") << "events before the bad line stay printed, none after";
+  EXPECT_EQ(r.err, std::string("t.script:3: ") + c.message + "\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryKind, MalformedLine,
+    ::testing::Values(
+        BadLine{"launch id=2", "unknown command 'launch'"},
+        BadLine{"id=2 new", "unknown command 'id=2'"},
+        BadLine{"new id=2 sym=X side=buy qty=1 px=1 colour=red", "new: unknown key 'colour'"},
+        BadLine{"new id=2 sym=X side=buy qty=1 qty=2 px=1", "new: repeated key 'qty'"},
+        BadLine{"new sym=X side=buy qty=1 px=1", "new: missing required key 'id'"},
+        BadLine{"new id=2 side=buy qty=1 px=1", "new: missing required key 'sym'"},
+        BadLine{"new id=2 sym=X qty=1 px=1", "new: missing required key 'side'"},
+        BadLine{"new id=2 sym=X side=buy px=1", "new: missing required key 'qty'"},
+        BadLine{"new id=2 sym=X side=buy qty=1.5 px=1", "new: qty '1.5' is not an integer"},
+        BadLine{"new id=2 sym=X side=buy qty= px=1", "new: qty '' is not an integer"},
+        BadLine{"new id=2 sym=X side=buy qty=1 px=abc", "new: px 'abc' is not a decimal number"},
+        BadLine{"new id=2 sym=X side=buy qty=1 px=1e5", "new: px '1e5' is not a decimal number"},
+        BadLine{"new id=2 sym=X side=buy qty=1 px=+5", "new: px '+5' is not a decimal number"},
+        BadLine{"new id=-2 sym=X side=buy qty=1 px=1", "new: id '-2' is not a uint64"},
+        BadLine{"new id=18446744073709551616 sym=X side=buy qty=1 px=1",
+                "new: id '18446744073709551616' is not a uint64"},
+        BadLine{"new id=2 sym=X side=up qty=1 px=1", "new: side 'up' is not one of buy|sell"},
+        BadLine{"new id=2 sym=X side=buy qty=1 type=stop", "new: type 'stop' is not one of limit|market"},
+        BadLine{"new id=2 sym=X side=buy qty=1 px=1 tif=gtd", "new: tif 'gtd' is not one of gtc|day|ioc|fok"},
+        BadLine{"new id=2 sym=X side=buy qty=1 px=1 stp=all",
+                "new: stp 'all' is not one of none|cancel_taker|cancel_maker|cancel_both"},
+        BadLine{"new id=2 sym=X side=buy qty=1 px=1 post_only=1", "new: flag 'post_only' takes no value"},
+        BadLine{"new id=2 sym=X side=buy qty=1 px=1 hidden", "new: unknown flag 'hidden'"},
+        BadLine{"cancel", "cancel: missing required key 'id'"},
+        BadLine{"cancel id=1 px=2", "cancel: unknown key 'px'"},
+        BadLine{"modify id=1", "modify: needs px or qty"},
+        BadLine{"modify qty=5", "modify: missing required key 'id'"},
+        BadLine{"expire now", "expire: unknown flag 'now'"},
+        BadLine{"book", "book: missing required key 'sym'"},
+        BadLine{"book sym=Y", "book: unknown symbol 'Y'"},
+        BadLine{"symbol X tick=0.01", "symbol: 'X' is already defined"},
+        BadLine{"symbol tick=0.01", "symbol: missing name"},
+        BadLine{"symbol Y", "symbol: missing required key 'tick'"},
+        BadLine{"symbol Y tick=0", "symbol: tick '0' is not a decimal > 0 with at most 18 decimals and at most 10^18"},
+        BadLine{"symbol Y tick=0.01 lot=0", "symbol: lot '0' must be an integer >= 1"},
+        BadLine{"symbol Y tick=0.01 max_qty=-3", "symbol: max_qty '-3' must be an integer >= 1"}));
+
+TEST(Script, shouldTurnBadValuesInWellFormedCommandsIntoRejections) {
+  Result r = run_text(
+      "symbol X tick=0.01 lot=5 max_qty=100\n"
+      "new id=1 sym=X side=buy qty=-5 px=1\n"
+      "new id=2 sym=X side=buy qty=99999999999999999999 px=1\n"
+      "new id=3 sym=X side=buy qty=7 px=1\n"
+      "new id=4 sym=X side=buy qty=105 px=1\n"
+      "new id=5 sym=X side=buy qty=5 px=-1\n"
+      "new id=6 sym=X side=buy qty=5 px=0\n"
+      "new id=7 sym=X side=buy qty=5 px=999999999999999999999999\n"
+      "new id=8 sym=X side=buy qty=5 px=1.001\n"
+      "new id=9 sym=X side=buy qty=5\n"
+      "new id=10 sym=X side=buy qty=5 type=market px=1\n"
+      "new id=11 sym=X side=buy qty=5 type=market tif=day\n"
+      "new id=12 sym=Z side=buy qty=5 px=1\n"
+      "new id=13 sym=X side=buy qty=5 px=1 tif=ioc post_only\n");
+  EXPECT_EQ(r.status, kOk);
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out,
+            "rejected id=1 reason=invalid_qty\n"
+            "rejected id=2 reason=invalid_qty\n"
+            "rejected id=3 reason=invalid_qty\n"
+            "rejected id=4 reason=invalid_qty\n"
+            "rejected id=5 reason=invalid_price\n"
+            "rejected id=6 reason=invalid_price\n"
+            "rejected id=7 reason=invalid_price\n"
+            "rejected id=8 reason=price_not_on_tick\n"
+            "rejected id=9 reason=invalid_price\n"
+            "rejected id=10 reason=invalid_price\n"
+            "rejected id=11 reason=invalid_tif\n"
+            "rejected id=12 reason=unknown_symbol\n"
+            "rejected id=13 reason=invalid_tif\n");
+}
+
+TEST(Script, shouldIgnoreCommentsBlankLinesTabsAndCarriageReturns) {
+  Result r = run_text(
+      "# a comment\n"
+      "\n"
+      "   \t \n"
+      "symbol X\ttick=0.5 # tick of a half\r\n"
+      "new\tid=18446744073709551615 sym=X  side=sell qty=3 px=99.5#no space needed\r\n"
+      "book sym=X\n");
+  EXPECT_EQ(r.status, kOk) << r.err;
+  EXPECT_EQ(r.out,
+            "accepted id=18446744073709551615\n"
+            "book sym=X\n"
+            "ask px=99.5 qty=3 orders=1\n"
+            "end\n");
+}
+
+TEST(Script, shouldRejectOrdersBeyondConfiguredCapacity) {
+  Options small;
+  small.engine.max_orders = 1;
+  small.engine.max_order_ids = 3;
+  Result r = run_text(
+      "symbol X tick=1\n"
+      "new id=1 sym=X side=buy qty=1 px=10\n"
+      "new id=2 sym=X side=buy qty=1 px=9\n"           // pool full: gtc refused
+      "new id=3 sym=X side=sell qty=1 px=12 tif=ioc\n" // ioc needs no slot
+      "new id=4 sym=X side=sell qty=1 px=10\n"         // gtc, pool full: refused although it would trade
+      "new id=5 sym=X side=sell qty=1 px=10 tif=ioc\n" // third id: fills
+      "new id=6 sym=X side=sell qty=1 px=10 tif=ioc\n", // id table full
+      small);
+  EXPECT_EQ(r.out,
+            "accepted id=1\n"
+            "rejected id=2 reason=capacity\n"
+            "accepted id=3\n"
+            "cancelled id=3 reason=remainder qty=1\n"
+            "rejected id=4 reason=capacity\n"
+            "accepted id=5\n"
+            "trade px=10 qty=1 taker=5 maker=1\n"
+            "rejected id=6 reason=capacity\n");
+}
+
+TEST(Script, shouldGiveByteIdenticalOutputEveryRun) {
+  std::string text = "symbol X tick=0.01\nsymbol Y tick=1 lot=10\n";
+  for (int i = 1; i <= 400; ++i) {
+    text += "new id=" + std::to_string(i) + " sym=" + (i % 3 ? "X" : "Y") + " side=" + (i % 2 ? "buy" : "sell") +
+            " qty=" + std::to_string(10 * (1 + i % 7)) + " px=" + std::to_string(95 + (i * 7) % 11) +
+            (i % 5 == 0 ? " tif=ioc" : "") + (i % 4 == 0 ? " acct=a stp=cancel_maker" : "") + "\n";
+    if (i % 9 == 0) text += "cancel id=" + std::to_string(i - 4) + "\n";
+    if (i % 11 == 0) text += "modify id=" + std::to_string(i - 2) + " qty=20\n";
+  }
+  text += "book sym=X\nbook sym=Y\n";
+  Result a = run_text(text);
+  Result b = run_text(text);
+  EXPECT_EQ(a.status, kOk) << a.err;
+  EXPECT_GT(a.out.size(), 10000u);
+  EXPECT_EQ(a.out, b.out);
+}
+
+}  // namespace
+}  // namespace rialto::script
