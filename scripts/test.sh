@@ -3,13 +3,14 @@
 #   release  (-O3, LTO, warnings are errors)  the whole suite
 #   sanitize (ASan + UBSan, asserts on)       the whole suite
 #   tsan     (ThreadSanitizer)                the concurrency tests
+#   fuzz     (clang-14 libFuzzer, ASan+UBSan) each fuzz target for a short time budget
 # Closes with one line: "total: N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 jobs=$(nproc)
-presets=(${RIALTO_TEST_PRESETS:-release sanitize tsan})
+presets=(${RIALTO_TEST_PRESETS:-release sanitize tsan fuzz})
 passed=0
 failed=0
 status=0
