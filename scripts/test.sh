@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: install what is missing, then build and run ctest in three builds:
+# Every test: install what is missing, then build and run ctest in four builds:
 #   release  (-O3, LTO, warnings are errors)  the whole suite
 #   sanitize (ASan + UBSan, asserts on)       the whole suite
 #   tsan     (ThreadSanitizer)                the concurrency tests
