@@ -166,6 +166,7 @@ class Args {
       if (contains(flags, tok.key)) fail(command_, ": flag ", Q{tok.key}, " takes no value");
       if (!contains(keys, tok.key)) fail(command_, ": unknown key ", Q{tok.key});
       if (has(tok.key)) fail(command_, ": repeated key ", Q{tok.key});
+      if (tok.value.empty()) fail(command_, ": key ", Q{tok.key}, " has an empty value");
       seen_.push_back({tok.key, tok.value});
     }
   }

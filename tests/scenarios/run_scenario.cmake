@@ -1,0 +1,181 @@
+# Runs one golden scenario through `rialto script` and compares the result.
+#
+#   cmake -DRIALTO=<exe> -DSOURCE_DIR=<repo root> -DOUT_DIR=<scratch dir>
+#         -DNAME=<scenario> [-DMODE=file|stdin|determinism|missing]
+#         [-DEXPECTED_NAME=<scenario>] [-DTAG=<name for the output files>]
+#         -P run_scenario.cmake
+#
+# The CLI runs in SOURCE_DIR with the relative path tests/scenarios/NAME.script, so
+# error messages name a predictable FILE.
+#   file         `rialto script tests/scenarios/NAME.script`
+#   stdin        `rialto script -` with the file on stdin; FILE in messages is <stdin>
+#   determinism  two runs of the file; stdout must be byte-identical between them
+#   missing      a file that does not exist: exit status 1, empty stdout, a message
+# Checks, each reported on its own:
+#   stdout       byte for byte equal to NAME.expected (EXPECTED_NAME.expected if given)
+#   stderr       empty, or when NAME.stderr exists: a single line that starts with the
+#                `FILE:LINE:` prefix written in NAME.stderr and says something after it
+#   exit status  NAME.status (a number), or 0 without that file
+# Any failed check ends the script with FATAL_ERROR, which fails the ctest test.
+
+cmake_minimum_required(VERSION 3.25)
+
+foreach(var RIALTO SOURCE_DIR OUT_DIR NAME)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "run_scenario.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+if(NOT DEFINED MODE)
+  set(MODE file)
+endif()
+if(NOT DEFINED EXPECTED_NAME)
+  set(EXPECTED_NAME ${NAME})
+endif()
+
+set(rel tests/scenarios/${NAME}.script)
+set(base ${SOURCE_DIR}/tests/scenarios)
+# Each test writes its own files (TAG: the ctest name) so parallel runs never share one.
+if(NOT DEFINED TAG)
+  set(TAG ${NAME}.${MODE})
+endif()
+set(out ${OUT_DIR}/${TAG})
+file(MAKE_DIRECTORY ${OUT_DIR})
+
+set(failures "")
+macro(fail what)
+  string(APPEND failures "  - ${what}\n")
+endmacro()
+
+# Runs the CLI once; leaves stdout in <prefix>.stdout, stderr in <prefix>.stderr and
+# the exit status (or the reason it did not exit, e.g. a signal) in the variable rc.
+function(run_cli prefix)
+  if(MODE STREQUAL "stdin")
+    execute_process(COMMAND ${RIALTO} script -
+                    INPUT_FILE ${SOURCE_DIR}/${rel}
+                    WORKING_DIRECTORY ${SOURCE_DIR}
+                    OUTPUT_FILE ${prefix}.stdout ERROR_FILE ${prefix}.stderr
+                    RESULT_VARIABLE status TIMEOUT 120)
+  elseif(MODE STREQUAL "missing")
+    execute_process(COMMAND ${RIALTO} script tests/scenarios/${NAME}.does-not-exist.script
+                    WORKING_DIRECTORY ${SOURCE_DIR}
+                    OUTPUT_FILE ${prefix}.stdout ERROR_FILE ${prefix}.stderr
+                    RESULT_VARIABLE status TIMEOUT 120)
+  else()
+    execute_process(COMMAND ${RIALTO} script ${rel}
+                    WORKING_DIRECTORY ${SOURCE_DIR}
+                    OUTPUT_FILE ${prefix}.stdout ERROR_FILE ${prefix}.stderr
+                    RESULT_VARIABLE status TIMEOUT 120)
+  endif()
+  set(rc "${status}" PARENT_SCOPE)
+endfunction()
+
+# Prints a unified diff of two files (diff -u when available, else both in full).
+function(show_diff expected actual)
+  find_program(DIFF_EXE diff)
+  if(DIFF_EXE)
+    execute_process(COMMAND ${DIFF_EXE} -u --label expected --label actual ${expected} ${actual}
+                    OUTPUT_VARIABLE d ERROR_VARIABLE d)
+    message("${d}")
+  else()
+    file(READ ${expected} e)
+    file(READ ${actual} a)
+    message("--- expected\n${e}--- actual\n${a}")
+  endif()
+endfunction()
+
+run_cli(${out})
+message("rialto script: exit status ${rc}")
+file(READ ${out}.stderr err)
+if(NOT err STREQUAL "")
+  message("stderr was:\n${err}")
+endif()
+
+# --- missing file: only status, silence on stdout and a message
+if(MODE STREQUAL "missing")
+  file(SIZE ${out}.stdout n)
+  if(NOT rc STREQUAL "1")
+    fail("exit status ${rc}, expected 1 for a file that cannot be opened")
+  endif()
+  if(NOT n EQUAL 0)
+    fail("stdout is not empty")
+  endif()
+  string(STRIP "${err}" e)
+  if(e STREQUAL "")
+    fail("stderr is empty: the user gets no message")
+  endif()
+  if(failures)
+    message(FATAL_ERROR "scenario ${NAME} (${MODE}) FAILED:\n${failures}")
+  endif()
+  message("scenario ${NAME} (${MODE}) passed")
+  return()
+endif()
+
+# --- stdout
+set(expected_file ${base}/${EXPECTED_NAME}.expected)
+if(NOT EXISTS ${expected_file})
+  message(FATAL_ERROR "missing ${expected_file}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${expected_file} ${out}.stdout
+                RESULT_VARIABLE same)
+if(NOT same EQUAL 0)
+  fail("stdout differs from ${EXPECTED_NAME}.expected (diff below)")
+  show_diff(${expected_file} ${out}.stdout)
+endif()
+
+# --- exit status
+set(want_rc 0)
+if(EXISTS ${base}/${NAME}.status)
+  file(READ ${base}/${NAME}.status want_rc)
+  string(STRIP "${want_rc}" want_rc)
+endif()
+if(NOT rc STREQUAL want_rc)
+  fail("exit status ${rc}, expected ${want_rc}")
+endif()
+
+# --- stderr
+if(EXISTS ${base}/${NAME}.stderr)
+  file(READ ${base}/${NAME}.stderr prefix)
+  string(STRIP "${prefix}" prefix)
+  if(MODE STREQUAL "stdin")
+    # The expected file names the path; read from stdin the FILE is <stdin>.
+    # (REGEX REPLACE with ^ would match again after the first replacement.)
+    string(REGEX MATCH ":[0-9]+:$" lineref "${prefix}")
+    set(prefix "<stdin>${lineref}")
+  endif()
+  string(LENGTH "${prefix}" plen)
+  string(FIND "${err}" "${prefix}" at)
+  set(body "${err}")
+  string(REGEX REPLACE "\n$" "" body "${body}")
+  if(NOT at EQUAL 0)
+    fail("stderr does not start with `${prefix}`")
+  elseif(body MATCHES "\n")
+    fail("stderr is more than one line")
+  else()
+    string(SUBSTRING "${body}" ${plen} -1 what)
+    string(STRIP "${what}" what)
+    if(what STREQUAL "")
+      fail("stderr says nothing after `${prefix}`")
+    endif()
+  endif()
+elseif(NOT err STREQUAL "")
+  fail("stderr is not empty")
+endif()
+
+# --- determinism: a second run must print the same bytes
+if(MODE STREQUAL "determinism")
+  run_cli(${out}.again)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${out}.stdout ${out}.again.stdout
+                  RESULT_VARIABLE same)
+  if(NOT same EQUAL 0)
+    fail("a second run printed different stdout (diff below)")
+    show_diff(${out}.stdout ${out}.again.stdout)
+  endif()
+  if(NOT rc STREQUAL want_rc)
+    fail("second run: exit status ${rc}, expected ${want_rc}")
+  endif()
+endif()
+
+if(failures)
+  message(FATAL_ERROR "scenario ${NAME} (${MODE}) FAILED:\n${failures}")
+endif()
+message("scenario ${NAME} (${MODE}) passed")
