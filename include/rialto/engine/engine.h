@@ -133,11 +133,7 @@ class Engine {
   void submit(const NewOrder& cmd) {
     next_seq();
     RejectReason why = check_new(cmd);
-    if (why != RejectReason::none) {
-      emit({.id = cmd.id, .symbol = known(cmd.symbol) ? cmd.symbol : kNoSymbol, .type = EventType::rejected,
-            .reject = why});
-      return;
-    }
+    if (why != RejectReason::none) return emit_reject(cmd.id, known(cmd.symbol) ? cmd.symbol : kNoSymbol, why);
     detail::Book& book = books_[cmd.symbol.value()];
     detail::Order taker{};
     taker.id = cmd.id;
@@ -173,23 +169,14 @@ class Engine {
   void cancel(const CancelOrder& cmd) {
     next_seq();
     uint32_t i = find_resting(cmd.id);
-    if (i == detail::kNil) {
-      emit({.id = cmd.id, .type = EventType::rejected, .reject = RejectReason::unknown_order});
-      return;
-    }
-    detail::Order& o = orders_[i];
-    emit_cancelled(o, CancelReason::user, o.open);
-    leave_level(i);
-    retire(i);
+    if (i == detail::kNil) return emit_reject(cmd.id, kNoSymbol, RejectReason::unknown_order);
+    cancel_resting(i, CancelReason::user);
   }
 
   void modify(const ModifyOrder& cmd) {
     next_seq();
     uint32_t i = find_resting(cmd.id);
-    if (i == detail::kNil) {
-      emit({.id = cmd.id, .type = EventType::rejected, .reject = RejectReason::unknown_order});
-      return;
-    }
+    if (i == detail::kNil) return emit_reject(cmd.id, kNoSymbol, RejectReason::unknown_order);
     detail::Order& o = orders_[i];
     const detail::Book& book = books_[o.symbol.value()];
     RejectReason why = RejectReason::none;
@@ -203,10 +190,7 @@ class Engine {
     if (why == RejectReason::none && o.post_only && crosses(book, o.side, OrderType::limit, new_price)) {
       why = RejectReason::would_cross;
     }
-    if (why != RejectReason::none) {
-      emit({.id = cmd.id, .symbol = o.symbol, .type = EventType::rejected, .reject = why});
-      return;
-    }
+    if (why != RejectReason::none) return emit_reject(cmd.id, o.symbol, why);
 
     if (new_price == o.price && new_open <= o.open) {
       Qty removed = o.open - new_open;
@@ -237,11 +221,8 @@ class Engine {
   void expire() {
     next_seq();
     for (uint32_t i = day_head_; i != detail::kNil;) {
-      detail::Order& o = orders_[i];
-      uint32_t next = o.day_next;
-      emit_cancelled(o, CancelReason::expired, o.open);
-      leave_level(i);
-      retire(i);
+      uint32_t next = orders_[i].day_next;
+      cancel_resting(i, CancelReason::expired);
       i = next;
     }
   }
@@ -284,6 +265,9 @@ class Engine {
   }
   void emit_cancelled(const detail::Order& o, CancelReason why, Qty qty) {
     emit({.id = o.id, .qty = qty, .symbol = o.symbol, .type = EventType::cancelled, .side = o.side, .cancel = why});
+  }
+  void emit_reject(OrderId id, SymbolId symbol, RejectReason why) {
+    emit({.id = id, .symbol = symbol, .type = EventType::rejected, .reject = why});
   }
   void emit_level(SymbolId symbol, Side side, const detail::Level& l) {
     emit({.price = l.price, .qty = l.total, .symbol = symbol, .count = l.count, .type = EventType::book_update,
@@ -393,11 +377,7 @@ class Engine {
         detail::Order& maker = orders_[i];
         uint32_t next = maker.next;
         if (self_trade(taker, maker)) {
-          if (taker.stp != StpMode::cancel_taker) {
-            emit_cancelled(maker, CancelReason::self_trade, maker.open);
-            leave_level(i);
-            retire(i);
-          }
+          if (taker.stp != StpMode::cancel_taker) cancel_resting(i, CancelReason::self_trade);
           if (taker.stp != StpMode::cancel_maker) {
             emit_cancelled(taker, CancelReason::self_trade, taker.open);
             taker.open = Qty{};
@@ -472,6 +452,13 @@ class Engine {
       books_[o.symbol.value()].side(o.side).erase(l.price);
       levels_.release(o.level);
     }
+  }
+
+  /// Cancels resting order `i`: its cancelled event, its level's update, gone.
+  void cancel_resting(uint32_t i, CancelReason why) {
+    emit_cancelled(orders_[i], why, orders_[i].open);
+    leave_level(i);
+    retire(i);
   }
 
   /// Order `i` is done (filled or cancelled, already out of its level): its
