@@ -41,6 +41,7 @@ struct EngineConfig {
   uint32_t max_order_ids = 1u << 22;  // ids ever accepted (duplicate_id memory)
   uint32_t max_symbols = 1u << 16;
   uint32_t levels_reserved_per_side = 64;
+  bool prefault = false;  // touch every table page at construction (no page faults while matching)
 };
 
 struct LevelView {
@@ -105,9 +106,9 @@ class Engine {
   Engine(const EngineConfig& config, Sink& sink)
       : config_(config),
         sink_(sink),
-        orders_(config.max_orders),
-        levels_(config.max_orders),  // every level holds >= 1 order: never the binding limit
-        ids_(config.max_order_ids) {
+        orders_(config.max_orders, config.prefault),
+        levels_(config.max_orders, config.prefault),  // every level holds >= 1 order: never the binding limit
+        ids_(config.max_order_ids, config.prefault) {
     books_.reserve(std::min<uint32_t>(config.max_symbols, 1024));
   }
 
@@ -183,7 +184,7 @@ class Engine {
     if (cmd.has_qty && !valid_qty(book.spec, cmd.qty)) {
       why = RejectReason::invalid_qty;
     } else if (cmd.price_status != PriceStatus::absent) {
-      why = price_reject(cmd.price_status);
+      why = price_reject(cmd.price_status, cmd.price);
     }
     Price new_price = cmd.price_status == PriceStatus::ok ? cmd.price : o.price;
     Qty new_open = cmd.has_qty ? cmd.qty : o.open;
@@ -280,10 +281,11 @@ class Engine {
     return q >= Qty{1} && q <= spec.max_qty && q.value() % spec.lot.value() == 0;
   }
 
-  static RejectReason price_reject(PriceStatus s) {
+  /// A tick count <= 0 marked ok (an edge that sends raw ticks) is still invalid.
+  static RejectReason price_reject(PriceStatus s, Price p) {
     switch (s) {
       case PriceStatus::ok:
-        return RejectReason::none;
+        return p > Price{0} ? RejectReason::none : RejectReason::invalid_price;
       case PriceStatus::off_tick:
         return RejectReason::price_not_on_tick;
       case PriceStatus::absent:
@@ -302,7 +304,7 @@ class Engine {
     const bool market = cmd.type == OrderType::market;
     if (market) {
       if (cmd.price_status != PriceStatus::absent) return RejectReason::invalid_price;
-    } else if (RejectReason r = price_reject(cmd.price_status); r != RejectReason::none) {
+    } else if (RejectReason r = price_reject(cmd.price_status, cmd.price); r != RejectReason::none) {
       return r;
     }
     const bool can_rest = cmd.tif == TimeInForce::gtc || cmd.tif == TimeInForce::day;

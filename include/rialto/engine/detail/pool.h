@@ -1,6 +1,6 @@
 // Fixed-capacity object pool addressed by 32-bit index.
 //
-// Design: one zero-initialised array (calloc, so untouched capacity costs no
+// Design: one zero-initialised array (ZeroedArray: untouched capacity costs no
 // resident memory) plus a stack of freed indices reserved up front. Indices
 // below the high-water mark that are not on the free stack are live.
 // acquire() and release() are O(1) and never allocate after construction.
@@ -11,34 +11,18 @@
 
 #include <cassert>
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
-#include <new>
-#include <type_traits>
 #include <vector>
+
+#include "rialto/engine/detail/zeroed_array.h"
 
 namespace rialto::engine::detail {
 
 inline constexpr uint32_t kNil = UINT32_MAX;
 
-struct FreeDeleter {
-  void operator()(void* p) const noexcept { std::free(p); }
-};
-
-/// Zeroed array of `n` trivially copyable T, allocated lazily by the kernel.
-template <class T>
-std::unique_ptr<T[], FreeDeleter> make_zeroed_array(size_t n) {
-  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
-  void* p = std::calloc(n == 0 ? 1 : n, sizeof(T));
-  if (p == nullptr) throw std::bad_alloc();
-  return std::unique_ptr<T[], FreeDeleter>(static_cast<T*>(p));
-}
-
 template <class T>
 class Pool {
  public:
-  explicit Pool(uint32_t capacity)
-      : slots_(make_zeroed_array<T>(capacity)), capacity_(capacity) {
+  explicit Pool(uint32_t capacity, bool prefault = false) : slots_(capacity, prefault), capacity_(capacity) {
     free_.reserve(capacity);
   }
 
@@ -66,7 +50,7 @@ class Pool {
   const T& operator[](uint32_t i) const { return slots_[i]; }
 
  private:
-  std::unique_ptr<T[], FreeDeleter> slots_;
+  ZeroedArray<T> slots_;
   std::vector<uint32_t> free_;
   uint32_t capacity_;
   uint32_t high_water_ = 0;
