@@ -67,7 +67,7 @@ enum class StpMode : uint8_t { none, cancel_taker, cancel_maker, cancel_both };
 /// the order docs/SEMANTICS.md gives.
 enum class PriceStatus : uint8_t {
   absent,        // no price given
-  ok,            // `price` holds the ticks
+  ok,            // `price` holds the ticks (a count <= 0 is still invalid_price)
   non_positive,  // <= 0                        -> invalid_price
   out_of_range,  // ticks do not fit int64      -> invalid_price
   off_tick,      // not a multiple of the tick  -> price_not_on_tick
