@@ -11,6 +11,7 @@
 #include "rialto/engine/detail/book_side.h"
 #include "rialto/engine/detail/id_table.h"
 #include "rialto/engine/detail/pool.h"
+#include "rialto/engine/engine.h"
 
 namespace rialto::engine::detail {
 namespace {
@@ -103,6 +104,52 @@ TEST(BookSide, shouldKeepLevelsInPriorityOrderForBothSides) {
     if (s == Side::buy) std::reverse(want.begin(), want.end());
     EXPECT_EQ(prices_best_first(side, price_of), want);
   }
+}
+
+struct VectorSink {
+  std::vector<Event> events;
+  void on_event(const Event& e) { events.push_back(e); }
+};
+
+// Runs a random mix of new/cancel/modify; with `hints`, announces each command
+// 8 and 4 commands ahead as a replay driver would.
+std::vector<Event> run_mix(bool hints) {
+  VectorSink sink;
+  Engine<VectorSink> eng(EngineConfig{.max_orders = 4096, .max_order_ids = 1 << 16}, sink);
+  eng.add_symbol(SymbolSpec{});
+  std::mt19937_64 rng(5);
+  struct Cmd {
+    int kind;
+    uint64_t id;
+    int64_t px;
+    Side side;
+  };
+  std::vector<Cmd> cmds;
+  for (uint64_t n = 1; n <= 20000; ++n) {
+    int kind = static_cast<int>(rng() % 3);
+    uint64_t id = kind == 0 ? n : 1 + rng() % n;
+    cmds.push_back({kind, id, 100 + static_cast<int64_t>(rng() % 9), rng() % 2 ? Side::buy : Side::sell});
+  }
+  for (size_t i = 0; i < cmds.size(); ++i) {
+    if (hints && i + 8 < cmds.size()) eng.prefetch_id(OrderId(cmds[i + 8].id));
+    if (hints && i + 4 < cmds.size()) eng.prefetch_order(OrderId(cmds[i + 4].id));
+    const Cmd& c = cmds[i];
+    if (c.kind == 0) {
+      eng.submit(NewOrder{.id = OrderId(c.id), .symbol = SymbolId(0), .side = c.side, .qty = Qty(5),
+                          .price = Price(c.px), .price_status = PriceStatus::ok});
+    } else if (c.kind == 1) {
+      eng.cancel(CancelOrder{OrderId(c.id)});
+    } else {
+      eng.modify(ModifyOrder{.id = OrderId(c.id), .has_qty = true, .qty = Qty(3)});
+    }
+  }
+  return sink.events;
+}
+
+TEST(Engine, shouldGiveTheSameEventsWithAndWithoutPrefetchHints) {
+  std::vector<Event> plain = run_mix(false);
+  EXPECT_GT(plain.size(), 20000u);
+  EXPECT_EQ(plain, run_mix(true));
 }
 
 }  // namespace

@@ -91,7 +91,7 @@ enum class CancelReason : uint8_t { none, user, remainder, unfilled, self_trade,
 // ---- Commands ------------------------------------------------------------
 
 struct NewOrder {
-  OrderId id;
+  OrderId id{};
   SymbolId symbol = kNoSymbol;  // kNoSymbol: the name was not defined
   Side side = Side::buy;
   OrderType type = OrderType::limit;
@@ -99,20 +99,20 @@ struct NewOrder {
   StpMode stp = StpMode::none;
   bool post_only = false;
   AccountId account = kAnonymous;
-  Qty qty;  // as given; out-of-int64 input arrives as Qty{0} (both are invalid_qty)
-  Price price;
+  Qty qty{};  // as given; out-of-int64 input arrives as Qty{0} (both are invalid_qty)
+  Price price{};
   PriceStatus price_status = PriceStatus::absent;
 };
 
 struct CancelOrder {
-  OrderId id;
+  OrderId id{};
 };
 
 struct ModifyOrder {
-  OrderId id;
+  OrderId id{};
   bool has_qty = false;  // false: keep the open quantity
-  Qty qty;               // new *open* quantity
-  Price price;
+  Qty qty{};             // new *open* quantity
+  Price price{};
   PriceStatus price_status = PriceStatus::absent;  // absent: keep the price
 };
 

@@ -228,6 +228,20 @@ class Engine {
     }
   }
 
+  // ---- Prefetch hints -------------------------------------------------------
+  // A driver holding a backlog of commands (a replay, a drained input queue)
+  // can hide memory latency by announcing commands before it submits them:
+  // prefetch_id() a few commands ahead (loads the id table line), then
+  // prefetch_order() a few commands later (reads that line, loads the order).
+  // Hints never change a result; a wrong or missing hint only costs speed.
+
+  void prefetch_id(OrderId id) const { ids_.prefetch(id); }
+
+  void prefetch_order(OrderId id) const {
+    uint32_t i = find_resting(id);
+    if (i != detail::kNil) __builtin_prefetch(&orders_[i]);
+  }
+
   // ---- Inspection (not on the hot path) ----------------------------------
 
   /// Symbol of the resting order `id`, or kNoSymbol if it is not resting.
