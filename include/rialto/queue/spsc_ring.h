@@ -221,8 +221,10 @@ class SpscRing {
 
   /// Number of queued elements at some instant during the call; racy.
   [[nodiscard]] std::size_t size_guess() const noexcept {
-    // Relaxed both: the result is advisory, so a stale counter is harmless;
-    // load head first so that the (later) tail is never behind it.
+    // Relaxed both: the result is advisory, so a stale counter is harmless.
+    // Head is loaded first, which on x86 keeps the later tail from being
+    // behind it; relaxed loads of two variables do not promise that in
+    // general, hence the guard.
     const std::uint64_t head = cons_.head.load(std::memory_order_relaxed);
     const std::uint64_t tail = prod_.tail.load(std::memory_order_relaxed);
     return tail >= head ? static_cast<std::size_t>(tail - head) : 0;
