@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "bench_cmd.h"
 #include "rialto/script/script.h"
 
 namespace {
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   script->add_option("--max-ids", script_options.engine.max_order_ids, "accepted order id capacity")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1u << 30));
+  CLI::App* bench = rialto::app::add_bench_command(app);
 
   try {
     app.parse(argc, argv);
@@ -44,5 +46,6 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (script->parsed()) return run_script(script_path, script_options);
+  if (bench->parsed()) return rialto::app::run_bench_command();
   return 2;
 }
