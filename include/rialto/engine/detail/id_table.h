@@ -11,7 +11,7 @@
 // Worst case: a lookup probes a run of occupied slots. With load <= 1/2,
 // sequential or random ids give short runs; ids chosen to collide (same value
 // after folding) build a run as long as their number, so a hostile client can
-// make its own lookups O(n) — slow, never wrong.
+// make lookups that land in that run O(n) — slower, never wrong.
 //
 // Thread safety: none; owned by one engine thread.
 #pragma once
