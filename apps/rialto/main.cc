@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <new>
 #include <string>
 
 #include "bench_cmd.h"
@@ -11,13 +12,19 @@
 namespace {
 
 int run_script(const std::string& path, const rialto::script::Options& options) {
-  if (path == "-") return rialto::script::run(std::cin, "<stdin>", std::cout, std::cerr, options);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "rialto script: cannot open " << path << '\n';
+  try {
+    if (path == "-") return rialto::script::run(std::cin, "<stdin>", std::cout, std::cerr, options);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      std::cerr << "rialto script: cannot open " << path << '\n';
+      return 1;
+    }
+    return rialto::script::run(in, path, std::cout, std::cerr, options);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "rialto script: cannot allocate the engine's tables (--max-orders " << options.engine.max_orders
+              << ", --max-ids " << options.engine.max_order_ids << ")\n";
     return 1;
   }
-  return rialto::script::run(in, path, std::cout, std::cerr, options);
 }
 
 }  // namespace
