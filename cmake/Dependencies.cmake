@@ -2,15 +2,11 @@
 # docs/DEPENDENCIES.md says why each one is here.
 find_package(Threads REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)        # libcli11-dev: the `rialto` command line
-find_package(fmt CONFIG REQUIRED)          # libfmt-dev: formatting at the edge (never on the hot path)
 
 if(RIALTO_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)      # libgtest-dev
   find_package(rapidcheck CONFIG REQUIRED) # librapidcheck-dev: property tests
   include(GoogleTest)
-endif()
-if(RIALTO_BUILD_BENCH)
-  find_package(benchmark CONFIG REQUIRED)  # libbenchmark-dev
 endif()
 find_package(Boost 1.74 REQUIRED)          # libboost-dev: lockfree queues, benchmark peers only
 
@@ -22,4 +18,3 @@ find_path(RIALTO_RELACY_INCLUDE relacy/relacy.hpp REQUIRED)                     
 find_path(RIALTO_ASIO_INCLUDE asio.hpp REQUIRED)                                    # libasio-dev
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)                             # libuv1-dev
-pkg_check_modules(LIBURING IMPORTED_TARGET liburing)                                # liburing-dev (optional backend)

@@ -5,10 +5,10 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config make
-  libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
-  libcli11-dev libfmt-dev
+  libgtest-dev libgmock-dev librapidcheck-dev
+  libcli11-dev
   libboost-dev libreaderwriterqueue-dev libconcurrentqueue-dev libatomic-queue-dev relacy-dev
-  libasio-dev libuv1-dev liburing-dev
+  libasio-dev libuv1-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   gnuplot-nox
 )
