@@ -25,6 +25,21 @@ Endpoint from_sockaddr(const sockaddr_in& a) noexcept {
   return Endpoint{ntohl(a.sin_addr.s_addr), ntohs(a.sin_port)};
 }
 
+// A socket's IoState is registered with its loop by address, so moving one
+// re-points the registration. Shared by TcpStream and TcpListener.
+void take_over(EventLoop* loop, detail::IoState& to, detail::IoState& from) noexcept {
+  to = from;
+  from = detail::IoState{};
+  if (to.fd >= 0) loop->rebind_fd(to);
+}
+
+void close_io(EventLoop* loop, detail::IoState& io) noexcept {
+  if (io.fd < 0) return;
+  loop->deregister_fd(io);
+  ::close(io.fd);
+  io = detail::IoState{};
+}
+
 }  // namespace
 
 std::string error_text(int error) {
@@ -181,10 +196,9 @@ TcpStream::TcpStream(EventLoop& loop, int fd) : loop_(&loop) {
   loop_->register_fd(io_);
 }
 
-TcpStream::TcpStream(TcpStream&& o) noexcept : loop_(o.loop_), io_(o.io_) {
+TcpStream::TcpStream(TcpStream&& o) noexcept : loop_(o.loop_) {
   assert(o.io_.reader == nullptr && o.io_.writer == nullptr && "moving a socket with a pending operation");
-  o.io_ = detail::IoState{};
-  if (io_.fd >= 0) loop_->rebind_fd(io_);
+  take_over(loop_, io_, o.io_);
 }
 
 TcpStream& TcpStream::operator=(TcpStream&& o) noexcept {
@@ -192,19 +206,12 @@ TcpStream& TcpStream::operator=(TcpStream&& o) noexcept {
     assert(o.io_.reader == nullptr && o.io_.writer == nullptr && "moving a socket with a pending operation");
     close();
     loop_ = o.loop_;
-    io_ = o.io_;
-    o.io_ = detail::IoState{};
-    if (io_.fd >= 0) loop_->rebind_fd(io_);
+    take_over(loop_, io_, o.io_);
   }
   return *this;
 }
 
-void TcpStream::close() noexcept {
-  if (io_.fd < 0) return;
-  loop_->deregister_fd(io_);
-  ::close(io_.fd);
-  io_ = detail::IoState{};
-}
+void TcpStream::close() noexcept { close_io(loop_, io_); }
 
 void TcpStream::shutdown_write() noexcept {
   if (io_.fd >= 0) ::shutdown(io_.fd, SHUT_WR);
@@ -257,29 +264,22 @@ Result<TcpListener> TcpListener::bind(EventLoop& loop, Endpoint at, int backlog)
   return Result<TcpListener>(std::move(l));
 }
 
-TcpListener::TcpListener(TcpListener&& o) noexcept : loop_(o.loop_), io_(o.io_) {
+TcpListener::TcpListener(TcpListener&& o) noexcept : loop_(o.loop_) {
   assert(o.io_.reader == nullptr && "moving a listener with a pending accept");
-  o.io_ = detail::IoState{};
-  if (io_.fd >= 0) loop_->rebind_fd(io_);
+  take_over(loop_, io_, o.io_);
 }
 
 TcpListener& TcpListener::operator=(TcpListener&& o) noexcept {
   if (this != &o) {
+    assert(o.io_.reader == nullptr && "moving a listener with a pending accept");
     close();
     loop_ = o.loop_;
-    io_ = o.io_;
-    o.io_ = detail::IoState{};
-    if (io_.fd >= 0) loop_->rebind_fd(io_);
+    take_over(loop_, io_, o.io_);
   }
   return *this;
 }
 
-void TcpListener::close() noexcept {
-  if (io_.fd < 0) return;
-  loop_->deregister_fd(io_);
-  ::close(io_.fd);
-  io_ = detail::IoState{};
-}
+void TcpListener::close() noexcept { close_io(loop_, io_); }
 
 Endpoint TcpListener::local_endpoint() const noexcept {
   sockaddr_in a{};
