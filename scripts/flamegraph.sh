@@ -20,7 +20,7 @@ command -v perf >/dev/null || { echo "flamegraph: perf not found (Debian package
 mkdir -p build/perf "$(dirname "$out")"
 data=build/perf/${regime}.data
 perf record -q -e cpu-clock -F 4999 --call-graph=fp -o "$data" -- \
-  "$bin" bench --regimes "$regime" --no-latency --no-model --rounds "${RIALTO_FLAME_ROUNDS:-5}" >/dev/null
+  "$bin" bench --regimes "$regime" --no-latency --no-lookahead --rounds "${RIALTO_FLAME_ROUNDS:-5}" >/dev/null
 perf script -i "$data" 2>/dev/null >"build/perf/${regime}.script"
 scripts/flamegraph.py --root replay --inline "$bin" --folded <"build/perf/${regime}.script" >"build/perf/${regime}.folded"
 scripts/flamegraph.py --root replay --inline "$bin" \

@@ -28,7 +28,7 @@ if [[ ${PGO_COMPARE_ONLY:-0} != 1 ]]; then
   rm -rf "$profile_dir"
   build build/pgo-gen "-fprofile-generate=$profile_dir -fprofile-update=single"
   echo "pgo: training run (every regime, throughput and latency workloads)" >&2
-  build/pgo-gen/apps/rialto/rialto bench --messages 1000000 --rounds 1 --seconds 0.5 --no-model >/dev/null 2>&1
+  build/pgo-gen/apps/rialto/rialto bench --messages 1000000 --rounds 1 --seconds 0.5 >/dev/null 2>&1
   echo "pgo: building build/pgo-use" >&2
   build build/pgo-use "-fprofile-use=$profile_dir -fprofile-partial-training -Wno-missing-profile"
 fi
@@ -36,7 +36,7 @@ fi
 # Throughput lines of `rialto bench` -> "regime cpu_rate": the rate per second of
 # thread CPU time (4th field from the end), which a busy machine disturbs least.
 throughput() {
-  "$1" bench --no-latency --no-model ${PGO_BENCH_ARGS:-} 2>/dev/null |
+  "$1" bench --no-latency --no-lookahead ${PGO_BENCH_ARGS:-} 2>/dev/null |
     awk '/^== throughput/{on=1; next} on && /^(static|normal|volatile|crash|multi) /{print $1, $(NF-3)}'
 }
 

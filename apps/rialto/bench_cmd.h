@@ -1,5 +1,5 @@
 // `rialto bench`: the engine benchmarks of docs/PERFORMANCE.md (throughput per
-// regime, open-loop latency, speed-up over the reference model).
+// regime on realistic input, open-loop latency; `bench ids`, `bench soak`).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -8,10 +8,6 @@
 #include "bench/engine/wire_sink.h"
 #include "rialto/engine/engine.h"
 
-#if RIALTO_BENCH_HAVE_MODEL
-#include "model/reference_model.h"
-#endif
-
 namespace rialto::bench {
 namespace {
 
@@ -83,45 +79,6 @@ RunResult run_engine(const Workload& w, size_t timed_begin, size_t end, bool pre
   }
   return r;
 }
-
-#if RIALTO_BENCH_HAVE_MODEL
-bool have_model() { return true; }
-
-std::optional<RunResult> run_model(const Workload& w, size_t timed_begin, size_t end, double budget_seconds) {
-  WireSink sink;
-  model::ReferenceModel m;
-  for (const engine::SymbolSpec& s : w.symbols) (void)m.add_symbol(model::SymbolSpec{s.lot, s.max_qty});
-  auto step = [&](size_t i) {
-    execute(m, w.commands[i]);
-    for (const Event& ev : m.events()) sink.on_event(ev);
-    m.clear_events();
-  };
-  for (size_t i = 0; i < timed_begin; ++i) step(i);
-  const uint64_t events_before = sink.events();
-  const auto budget = std::chrono::duration<double>(budget_seconds);
-  const double c0 = thread_cpu_seconds();
-  const auto t0 = std::chrono::steady_clock::now();
-  auto t1 = t0;
-  size_t i = timed_begin;
-  while (i < end) {
-    const size_t stop = std::min(end, i + 256);
-    for (; i < stop; ++i) step(i);
-    t1 = std::chrono::steady_clock::now();
-    if (t1 - t0 >= budget) break;
-  }
-  RunResult r;
-  r.messages = i - timed_begin;
-  r.events = sink.events() - events_before;
-  r.seconds = std::chrono::duration<double>(t1 - t0).count();
-  r.cpu_seconds = thread_cpu_seconds() - c0;
-  r.checksum = sink.checksum();
-  r.resting_end = m.resting_orders();
-  return r;
-}
-#else
-bool have_model() { return false; }
-std::optional<RunResult> run_model(const Workload&, size_t, size_t, double) { return std::nullopt; }
-#endif
 
 LatencyResult run_open_loop(const Workload& w, double rate, const TscClock& clock) {
   WireSink sink;

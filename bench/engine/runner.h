@@ -1,8 +1,8 @@
 // Benchmark runners: replay a pre-generated Workload through a fresh engine
-// (or through the reference model) and measure it. Method and caveats are in
+// and measure it. Method and caveats are in
 // docs/PERFORMANCE.md#method.
 //
-// Every runner builds its engine (or model) from scratch, replays the
+// Every runner builds its engine from scratch, replays the
 // workload's warm-up prefix untimed, then measures; events always go to a
 // WireSink, whose checksum the caller prints so that nothing is optimised
 // away and so that two runs of the same workload can be compared.
@@ -13,7 +13,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 #include "bench/engine/clock.h"
@@ -42,17 +41,6 @@ struct RunResult {
 [[nodiscard]] inline RunResult run_engine(const Workload& w, bool prefetch = true) {
   return run_engine(w, w.warmup, w.commands.size(), prefetch);
 }
-
-/// True if the reference model (tests/model) was linked into this build.
-[[nodiscard]] bool have_model();
-
-/// Fresh reference model; commands [0, timed_begin) untimed, then timed from
-/// timed_begin until `end` or until `budget_seconds` have passed (checked
-/// every 256 commands). Its events go through a WireSink as the engine's do,
-/// so the checksum equals run_engine(w, timed_begin, timed_begin +
-/// result.messages)'s when both agree. nullopt when have_model() is false.
-[[nodiscard]] std::optional<RunResult> run_model(const Workload& w, size_t timed_begin, size_t end,
-                                                 double budget_seconds);
 
 struct LatencyResult {
   double offered_rate = 0;   // messages/s scheduled

@@ -1,5 +1,7 @@
 #include "bench/engine/workload.h"
 
+#include "bench/engine/rng.h"
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -8,46 +10,6 @@
 
 namespace rialto::bench {
 namespace {
-
-// xoshiro256** (Blackman & Vigna), seeded through splitmix64.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) {
-    for (uint64_t& s : s_) {
-      seed += 0x9E3779B97F4A7C15ull;
-      uint64_t z = seed;
-      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-      s = z ^ (z >> 31);
-    }
-  }
-  uint64_t next() {
-    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-  /// Uniform in [0, 1).
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-  bool chance(double p) { return uniform() < p; }
-  double exponential(double mean) { return -mean * std::log1p(-uniform()); }
-  /// Lomax (Pareto II): P(X > x) = (1 + x/scale)^-alpha.
-  double lomax(double alpha, double scale) { return scale * (std::pow(1.0 - uniform(), -1.0 / alpha) - 1.0); }
-  double normal() {
-    double u1 = 1.0 - uniform();  // (0, 1]
-    double u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-  }
-
- private:
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4]{};
-};
 
 /// Shadow-engine sink: counts what the generator reports.
 struct CountingSink {
@@ -110,10 +72,9 @@ class Generator {
     total_ = w_.warmup + measured;
     w_.commands.reserve(total_);
 
-    engine::EngineConfig cfg;
-    cfg.max_order_ids = std::max<uint64_t>(cfg.max_order_ids, total_ + 1) > UINT32_MAX / 4
-                            ? UINT32_MAX / 4
-                            : static_cast<uint32_t>(std::max<uint64_t>(cfg.max_order_ids, total_ + 1));
+    // Every message may be a new order; the shadow engine never pre-faults.
+    const engine::EngineConfig cfg = make_engine_config(engine::EngineConfig{}.max_orders, total_ + 1,
+                                                        std::max<uint32_t>(p.symbols, 1), false);
     shadow_ = std::make_unique<engine::Engine<CountingSink>>(cfg, sink_);
 
     const uint32_t n = std::max<uint32_t>(p.symbols, 1);
@@ -339,13 +300,90 @@ WorkloadParams regime_params(Regime r) {
   return p;
 }
 
-engine::EngineConfig Workload::engine_config() const {
+namespace {
+
+// Templates, so that the branch for a member the engine does not have is
+// discarded rather than compiled.
+template <class Config>
+void set_id_lifetime_capacity(Config& c, uint64_t ids_ever) {
+  if constexpr (requires { c.max_order_ids; }) {
+    using T = decltype(c.max_order_ids);
+    constexpr uint64_t kMax = UINT32_MAX / 4;  // the old table's bound (2 x ids, power of two, 32-bit slots)
+    c.max_order_ids = static_cast<T>(std::min<uint64_t>(std::max<uint64_t>(c.max_order_ids, ids_ever), kMax));
+  }
+}
+
+}  // namespace
+
+engine::EngineConfig make_engine_config(uint32_t max_orders, uint64_t ids_ever, uint32_t max_symbols, bool prefault) {
   engine::EngineConfig cfg;
-  cfg.max_order_ids = static_cast<uint32_t>(std::max<uint64_t>(cfg.max_order_ids, ids_used + 1));
-  cfg.max_orders = static_cast<uint32_t>(std::max<uint64_t>(cfg.max_orders, 2 * stats.peak_resting));
-  cfg.max_symbols = std::max<uint32_t>(cfg.max_symbols, static_cast<uint32_t>(symbols.size()));
-  cfg.prefault = true;  // as a latency-sensitive deployment would: no page faults while matching
+  cfg.max_orders = max_orders;
+  cfg.max_symbols = std::max<uint32_t>(cfg.max_symbols, max_symbols);
+  cfg.prefault = prefault;
+  set_id_lifetime_capacity(cfg, ids_ever);
   return cfg;
+}
+
+engine::EngineConfig Workload::engine_config() const {
+  // As a latency-sensitive deployment would: sized for the live orders it
+  // expects (twice the peak), tables pre-faulted, no page faults while matching.
+  const auto max_orders = static_cast<uint32_t>(std::max<uint64_t>(4096, 2 * stats.peak_resting));
+  return make_engine_config(max_orders, ids_used + 1, static_cast<uint32_t>(symbols.size()), true);
+}
+
+std::string_view to_string(IdPattern p) {
+  switch (p) {
+    case IdPattern::sequential: return "sequential";
+    case IdPattern::random64: return "random64";
+    case IdPattern::sessions16: return "s<<32|seq, 16 sessions";
+    case IdPattern::sessions1024: return "s<<32|seq, 1024 sessions";
+    case IdPattern::shift40: return "s<<40|seq, 16 sessions";
+  }
+  return "?";
+}
+
+std::vector<uint64_t> make_ids(IdPattern p, uint64_t count, uint64_t seed) {
+  std::vector<uint64_t> ids;
+  ids.reserve(count);
+  Rng rng(seed ^ 0x1D5u);
+  switch (p) {
+    case IdPattern::sequential:
+      for (uint64_t k = 1; k <= count; ++k) ids.push_back(k);
+      break;
+    case IdPattern::random64: {
+      // A bijection of k (odd multiplier, xor-shifts: the splitmix64
+      // finaliser) of a random offset: random-looking and distinct by construction.
+      const uint64_t offset = rng.next();
+      for (uint64_t k = 1; k <= count; ++k) {
+        uint64_t z = k + offset;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        ids.push_back(z == 0 ? ~uint64_t{0} : z);  // at most one k maps to 0; ~0 is then unused
+      }
+      break;
+    }
+    case IdPattern::sessions16:
+    case IdPattern::sessions1024:
+    case IdPattern::shift40: {
+      const uint32_t sessions = p == IdPattern::sessions1024 ? 1024 : 16;
+      const int shift = p == IdPattern::shift40 ? 40 : 32;
+      std::vector<uint64_t> seq(sessions, 0);
+      for (uint64_t k = 0; k < count; ++k) {
+        const uint64_t s = rng.below(sessions);  // uniform session, as gateways interleave
+        ids.push_back(((s + 1) << shift) | ++seq[s]);
+      }
+      break;
+    }
+  }
+  return ids;
+}
+
+void assign_ids(Workload& w, std::span<const uint64_t> ids) {
+  auto map = [&](OrderId id) { return OrderId(ids[id.value() - 1]); };
+  for (Command& c : w.commands) {
+    std::visit([&](auto& x) { x.id = map(x.id); }, c);
+  }
 }
 
 Workload generate(const WorkloadParams& params, uint64_t seed, size_t measured) {

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -98,11 +99,19 @@ struct Workload {
   uint64_t ids_used = 0;  // order ids are 1..ids_used
   WorkloadStats stats;
 
-  /// Engine limits that fit this workload (the defaults, raised where needed),
-  /// with the tables pre-faulted at construction.
+  /// Engine limits that fit this workload: max_orders twice its peak resting
+  /// count (as a deployment sizes for its live orders with headroom), enough
+  /// symbols, and the tables pre-faulted at construction.
   [[nodiscard]] engine::EngineConfig engine_config() const;
   [[nodiscard]] size_t measured() const { return commands.size() - warmup; }
 };
+
+/// The one place that builds an EngineConfig for the benchmarks, so that they
+/// compile against engines with and without an id-lifetime capacity
+/// (`max_order_ids`, the memory of every id ever accepted, which only older
+/// engines have): `ids_ever` is how many distinct ids the run will submit.
+[[nodiscard]] engine::EngineConfig make_engine_config(uint32_t max_orders, uint64_t ids_ever, uint32_t max_symbols,
+                                                      bool prefault);
 
 /// Generates `measured` commands after a warm-up prefix of the regime's
 /// length (two mean lifetimes), starting from an empty book.
@@ -110,6 +119,31 @@ struct Workload {
 [[nodiscard]] inline Workload generate(Regime r, uint64_t seed, size_t measured) {
   return generate(regime_params(r), seed, measured);
 }
+
+/// How order ids look (docs/BENCHMARKS.md#order-ids). The generator numbers
+/// its orders 1, 2, 3, ...; assign_ids() rewrites them, so that every pattern
+/// replays the very same flow and only the ids differ.
+enum class IdPattern : uint8_t {
+  sequential,    // 1, 2, 3, ... (one client numbering its orders: the convenient case)
+  random64,      // a random 64-bit value per order (distinct): ids from many independent sources
+  sessions16,    // (s << 32) | seq, s uniform in 1..16 per order, seq counting per session
+  sessions1024,  // the same with 1,024 sessions
+  shift40,       // (s << 40) | seq, 16 sessions
+};
+
+inline constexpr IdPattern kAllIdPatterns[] = {IdPattern::sequential, IdPattern::sessions16, IdPattern::sessions1024,
+                                               IdPattern::shift40, IdPattern::random64};
+
+[[nodiscard]] std::string_view to_string(IdPattern p);
+
+/// `count` distinct, non-zero ids of pattern `p`, deterministic by seed.
+[[nodiscard]] std::vector<uint64_t> make_ids(IdPattern p, uint64_t count, uint64_t seed);
+
+/// Rewrites every command's order id: order k (1-based, as generated) gets
+/// ids[k - 1]. Precondition: ids.size() >= w.ids_used and the ids are
+/// distinct, so the engine's behaviour (and every event but the ids) is
+/// unchanged.
+void assign_ids(Workload& w, std::span<const uint64_t> ids);
 
 /// Calls the engine (or anything with the same three commands) for `c`.
 template <class E>
