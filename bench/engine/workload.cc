@@ -111,9 +111,6 @@ class Generator {
     w_.commands.reserve(total_);
 
     engine::EngineConfig cfg;
-    cfg.max_order_ids = std::max<uint64_t>(cfg.max_order_ids, total_ + 1) > UINT32_MAX / 4
-                            ? UINT32_MAX / 4
-                            : static_cast<uint32_t>(std::max<uint64_t>(cfg.max_order_ids, total_ + 1));
     shadow_ = std::make_unique<engine::Engine<CountingSink>>(cfg, sink_);
 
     const uint32_t n = std::max<uint32_t>(p.symbols, 1);
@@ -164,7 +161,7 @@ class Generator {
     w_.commands.push_back(c);
   }
 
-  bool resting(uint64_t id) const { return shadow_->resting_symbol(OrderId(id)) != kNoSymbol; }
+  bool resting(uint64_t id) const { return shadow_->find_order(OrderId(id)).has_value(); }
 
   void schedule(uint64_t delay, uint64_t order, ActionKind kind) {
     actions_.push(Action{step_ + 1 + delay, tie_++, order, kind});
@@ -341,7 +338,6 @@ WorkloadParams regime_params(Regime r) {
 
 engine::EngineConfig Workload::engine_config() const {
   engine::EngineConfig cfg;
-  cfg.max_order_ids = static_cast<uint32_t>(std::max<uint64_t>(cfg.max_order_ids, ids_used + 1));
   cfg.max_orders = static_cast<uint32_t>(std::max<uint64_t>(cfg.max_orders, 2 * stats.peak_resting));
   cfg.max_symbols = std::max<uint32_t>(cfg.max_symbols, static_cast<uint32_t>(symbols.size()));
   cfg.prefault = true;  // as a latency-sensitive deployment would: no page faults while matching
