@@ -178,7 +178,9 @@ inline std::string describe_book(const std::vector<model::LevelSnapshot>& levels
 ///  - each level's aggregate is the sum of the open quantity of its orders and
 ///    its count the number of its orders; no level is empty;
 ///  - every resting order has open > 0 and sits at its level's price;
-///  - an order id rests at most once, across all symbols and sides.
+///  - an order id rests at most once, across all symbols and sides, and
+///    find_order() (the id index) returns each resting order as the book has it;
+///  - resting_orders() is the number of orders in the books.
 template <class E>
 std::string check_book_invariants(const E& engine) {
   std::ostringstream err;
@@ -214,6 +216,11 @@ std::string check_book_invariants(const E& engine) {
       for (const auto& o : orders) {
         if (o.open <= Qty{}) err << "order " << o.id.value() << " rests with open " << o.open.value() << "\n";
         if (!ids.insert(o.id).second) err << "order id " << o.id.value() << " rests more than once\n";
+        const auto found = engine.find_order(o.id);  // the id index holds exactly the resting orders
+        if (!found || found->symbol != sym || found->side != side || found->price != o.price ||
+            found->open != o.open) {
+          err << "order " << o.id.value() << " rests but find_order() does not return it\n";
+        }
       }
       resting += orders.size();
     }
