@@ -44,12 +44,11 @@ PriceStatus price_status(uint8_t b) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Bytes in(data, size);
   engine::EngineConfig config;
-  config.max_orders = 24;  // small, so capacity rejects happen
-  config.max_order_ids = 96;
+  config.max_orders = 24;  // small, so capacity rejects happen and the id index probes long runs
   config.max_symbols = 2;
   VectorSink sink;
   engine::Engine<VectorSink> eng(config, sink);
-  model::ReferenceModel ref(model::Limits{config.max_orders, config.max_order_ids});
+  model::ReferenceModel ref(model::Limits{.max_orders = config.max_orders, .ids = model::IdRule::resting});
   const engine::SymbolSpec specs[2] = {{Qty{1}, Qty{50}}, {Qty{5}, Qty{100}}};
   for (const auto& s : specs) {
     eng.add_symbol(s);

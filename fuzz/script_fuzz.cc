@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::ostringstream err;
   rialto::script::Options options;
   options.engine.max_orders = 64;  // small limits so capacity rejects are reachable
-  options.engine.max_order_ids = 256;
+  options.max_ids = 256;
   int status = rialto::script::run(in, "fuzz", out, err, options);
   if (status != rialto::script::kOk && status != rialto::script::kMalformed) __builtin_trap();
   if ((status == rialto::script::kMalformed) == err.str().empty()) __builtin_trap();

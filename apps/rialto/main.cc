@@ -21,8 +21,8 @@ int run_script(const std::string& path, const rialto::script::Options& options) 
     }
     return rialto::script::run(in, path, std::cout, std::cerr, options);
   } catch (const std::bad_alloc&) {
-    std::cerr << "rialto script: cannot allocate the engine's tables (--max-orders " << options.engine.max_orders
-              << ", --max-ids " << options.engine.max_order_ids << ")\n";
+    std::cerr << "rialto script: out of memory (--max-orders " << options.engine.max_orders << ", --max-ids "
+              << options.max_ids << ")\n";
     return 1;
   }
 }
@@ -41,9 +41,9 @@ int main(int argc, char** argv) {
   script->add_option("--max-orders", script_options.engine.max_orders, "resting order capacity")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1u << 30));
-  script->add_option("--max-ids", script_options.engine.max_order_ids, "accepted order id capacity")
+  script->add_option("--max-ids", script_options.max_ids, "order ids a script may use (lifetime duplicate_id)")
       ->capture_default_str()
-      ->check(CLI::Range(1u, 1u << 30));
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
   CLI::App* bench = rialto::app::add_bench_command(app);
 
   try {

@@ -61,7 +61,29 @@ std::string_view to_string(EventType v) {
     case EventType::trade: return "trade";
     case EventType::cancelled: return "cancelled";
     case EventType::modified: return "modified";
+    case EventType::rested: return "rested";
     case EventType::book_update: return "book_update";
+  }
+  return "?";
+}
+
+std::string_view to_string(CommandType v) {
+  switch (v) {
+    case CommandType::none: return "none";
+    case CommandType::new_order: return "new";
+    case CommandType::cancel: return "cancel";
+    case CommandType::modify: return "modify";
+  }
+  return "?";
+}
+
+std::string_view to_string(SymbolError v) {
+  switch (v) {
+    case SymbolError::none: return "none";
+    case SymbolError::too_many_symbols: return "too_many_symbols";
+    case SymbolError::invalid_lot: return "invalid_lot";
+    case SymbolError::invalid_max_qty: return "invalid_max_qty";
+    case SymbolError::qty_overflow: return "qty_overflow";
   }
   return "?";
 }

@@ -12,6 +12,7 @@
 
 #include "rialto/core/decimal.h"
 #include "rialto/core/types.h"
+#include "rialto/script/lifetime_ids.h"
 
 namespace rialto::script {
 namespace {
@@ -61,8 +62,9 @@ class TextSink {
         put(" qty=");
         put(e.qty.value());
         break;
+      case EventType::rested:
       case EventType::book_update:
-        return;  // L2 feed only; not part of the script output
+        return;  // book changes: not part of the script output
     }
     buf_.push_back('\n');
   }
@@ -262,7 +264,9 @@ constexpr std::array<std::pair<std::string_view, StpMode>, 4> kStps{{{"none", St
 
 class Runner {
  public:
-  explicit Runner(const Options& options) : sink_(ticks_), engine_(options.engine, sink_) {}
+  explicit Runner(const Options& options) : sink_(ticks_), engine_(options.engine, sink_), ids_(options.max_ids) {}
+
+  [[nodiscard]] bool engine_ok() const { return engine_.ok(); }
 
   TextSink& sink() { return sink_; }
 
@@ -338,7 +342,7 @@ class Runner {
     } else if (px) {
       o.price_status = PriceStatus::ok;  // unknown_symbol is rejected before any price check
     }
-    engine_.submit(o);
+    ids_.submit(engine_, o);  // the scenario's lifetime duplicate_id, then the engine
   }
 
   void do_cancel(const std::vector<Token>& tokens) {
@@ -407,8 +411,8 @@ class Runner {
   }
 
   std::optional<SymbolId> resting_symbol(OrderId id) const {
-    SymbolId s = engine_.resting_symbol(id);
-    return s == kNoSymbol ? std::nullopt : std::optional<SymbolId>(s);
+    std::optional<engine::OrderView> o = engine_.find_order(id);
+    return o ? std::optional<SymbolId>(o->symbol) : std::nullopt;
   }
 
   std::vector<TickSize> ticks_;
@@ -416,12 +420,17 @@ class Runner {
   std::unordered_map<std::string, uint32_t> accounts_;
   TextSink sink_;
   engine::Engine<TextSink> engine_;
+  LifetimeIds ids_;
 };
 
 }  // namespace
 
 int run(std::istream& in, std::string_view name, std::ostream& out, std::ostream& err, const Options& options) {
   Runner runner(options);
+  if (!runner.engine_ok()) {
+    err << "rialto script: cannot allocate the engine's tables (--max-orders " << options.engine.max_orders << ")\n";
+    return kNoMemory;
+  }
   std::string text;
   uint64_t line_no = 0;
   while (std::getline(in, text)) {

@@ -17,6 +17,9 @@
 
 namespace rialto::test {
 
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
 // ---- Commands and events as text -------------------------------------------
 
 struct Expire {};
@@ -69,22 +72,30 @@ inline std::string describe(const Event& e) {
   os << "#" << e.seq.value() << ' ' << to_string(e.type);
   switch (e.type) {
     case EventType::accepted:
-      os << " id=" << e.id.value() << " sym=" << sym_text(e.symbol) << " side=" << to_string(e.side);
+      os << " id=" << e.id.value() << " sym=" << sym_text(e.symbol) << " side=" << to_string(e.side)
+         << " type=" << to_string(e.order_type) << " tif=" << to_string(e.tif) << " px=" << e.price.value()
+         << " qty=" << e.qty.value();
       break;
     case EventType::rejected:
-      os << " id=" << e.id.value() << " sym=" << sym_text(e.symbol) << " reason=" << to_string(e.reject);
+      os << " id=" << e.id.value() << " sym=" << sym_text(e.symbol) << " reason=" << to_string(e.reject)
+         << " command=" << to_string(e.command);
       break;
     case EventType::trade:
       os << " taker=" << e.id.value() << " maker=" << e.maker.value() << " sym=" << sym_text(e.symbol)
-         << " side=" << to_string(e.side) << " px=" << e.price.value() << " qty=" << e.qty.value();
+         << " side=" << to_string(e.side) << " px=" << e.price.value() << " qty=" << e.qty.value()
+         << " match=" << e.match << " leaves=" << e.leaves.value() << " maker_leaves=" << e.maker_leaves.value();
+      break;
+    case EventType::rested:
+      os << " id=" << e.id.value() << " sym=" << sym_text(e.symbol) << " side=" << to_string(e.side)
+         << " px=" << e.price.value() << " qty=" << e.qty.value();
       break;
     case EventType::cancelled:
       os << " id=" << e.id.value() << " sym=" << sym_text(e.symbol) << " side=" << to_string(e.side)
-         << " reason=" << to_string(e.cancel) << " qty=" << e.qty.value();
+         << " px=" << e.price.value() << " reason=" << to_string(e.cancel) << " qty=" << e.qty.value();
       break;
     case EventType::modified:
       os << " id=" << e.id.value() << " sym=" << sym_text(e.symbol) << " side=" << to_string(e.side)
-         << " px=" << e.price.value() << " qty=" << e.qty.value();
+         << " px=" << e.price.value() << " qty=" << e.qty.value() << (e.kept_priority ? " kept_priority" : "");
       break;
     case EventType::book_update:
       os << " sym=" << sym_text(e.symbol) << " side=" << to_string(e.side) << " px=" << e.price.value()
@@ -97,6 +108,14 @@ inline std::string describe(const Event& e) {
   if (e.type != EventType::rejected && e.reject != blank.reject) os << " [reject=" << to_string(e.reject) << "]";
   if (e.type != EventType::cancelled && e.cancel != blank.cancel) os << " [cancel=" << to_string(e.cancel) << "]";
   if (e.type != EventType::book_update && e.count != 0) os << " [count=" << e.count << "]";
+  if (e.type != EventType::trade && (e.match != 0 || e.leaves != Qty{} || e.maker_leaves != Qty{})) {
+    os << " [match=" << e.match << " leaves=" << e.leaves.value() << " maker_leaves=" << e.maker_leaves.value() << "]";
+  }
+  if (e.type != EventType::rejected && e.command != blank.command) os << " [command=" << to_string(e.command) << "]";
+  if (e.type != EventType::accepted && (e.order_type != blank.order_type || e.tif != blank.tif)) {
+    os << " [type=" << to_string(e.order_type) << " tif=" << to_string(e.tif) << "]";
+  }
+  if (e.type != EventType::modified && e.kept_priority) os << " [kept_priority]";
   return os.str();
 }
 
@@ -159,7 +178,9 @@ inline std::string describe_book(const std::vector<model::LevelSnapshot>& levels
 ///  - each level's aggregate is the sum of the open quantity of its orders and
 ///    its count the number of its orders; no level is empty;
 ///  - every resting order has open > 0 and sits at its level's price;
-///  - an order id rests at most once, across all symbols and sides.
+///  - an order id rests at most once, across all symbols and sides, and
+///    find_order() (the id index) returns each resting order as the book has it;
+///  - resting_orders() is the number of orders in the books.
 template <class E>
 std::string check_book_invariants(const E& engine) {
   std::ostringstream err;
@@ -195,6 +216,11 @@ std::string check_book_invariants(const E& engine) {
       for (const auto& o : orders) {
         if (o.open <= Qty{}) err << "order " << o.id.value() << " rests with open " << o.open.value() << "\n";
         if (!ids.insert(o.id).second) err << "order id " << o.id.value() << " rests more than once\n";
+        const auto found = engine.find_order(o.id);  // the id index holds exactly the resting orders
+        if (!found || found->symbol != sym || found->side != side || found->price != o.price ||
+            found->open != o.open) {
+          err << "order " << o.id.value() << " rests but find_order() does not return it\n";
+        }
       }
       resting += orders.size();
     }
@@ -248,9 +274,11 @@ class QtyLedger {
         out_[e.id] += e.qty;
         break;
       case EventType::modified:
-        in_[e.id] += e.qty - open_before_[e.id];
+        in_[e.id] += e.qty;
+        in_[e.id] += Qty{} - open_before_[e.id];
         break;
       case EventType::rejected:
+      case EventType::rested:
       case EventType::book_update:
         break;
     }
@@ -261,16 +289,17 @@ class QtyLedger {
     std::ostringstream err;
     for (const auto& [id, in] : in_) {
       const auto o = out_.find(id);
-      const Qty out = o == out_.end() ? Qty{} : o->second;
+      Sum out = o == out_.end() ? Sum{} : o->second;
       const auto r = open_now.find(id);
       const Qty open = r == open_now.end() ? Qty{} : r->second;
-      if (in != out + open) {
-        err << "order " << id.value() << ": qty in " << in.value() << " != out " << out.value() << " + open "
-            << open.value() << "\n";
+      out += open;
+      if (in != out) {
+        err << "order " << id.value() << ": qty in " << text(in) << " != out + open " << text(out) << " (open "
+            << open.value() << ")\n";
       }
     }
     for (const auto& [id, out] : out_) {
-      if (!in_.contains(id)) err << "order " << id.value() << " has qty out " << out.value() << " but never in\n";
+      if (!in_.contains(id)) err << "order " << id.value() << " has qty out " << text(out) << " but never in\n";
     }
     for (const auto& [id, open] : open_now) {
       if (!in_.contains(id)) err << "order " << id.value() << " rests but was never accepted\n";
@@ -279,9 +308,27 @@ class QtyLedger {
   }
 
  private:
+  // Sums over an id's whole history (the engine lets a done id be used again)
+  // can pass INT64_MAX with large quantities: 128 bits.
+  struct Sum {
+    i128 v = 0;
+    Sum& operator+=(Qty q) { return v += q.value(), *this; }
+    friend bool operator==(const Sum&, const Sum&) = default;
+  };
+  static std::string text(Sum s) {
+    const bool neg = s.v < 0;
+    u128 u = neg ? -static_cast<u128>(s.v) : static_cast<u128>(s.v);
+    std::string out;
+    do {
+      out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+      u /= 10;
+    } while (u != 0);
+    return neg ? "-" + out : out;
+  }
+
   std::map<OrderId, Qty> open_before_;
-  std::map<OrderId, Qty> in_;
-  std::map<OrderId, Qty> out_;
+  std::map<OrderId, Sum> in_;
+  std::map<OrderId, Sum> out_;
 };
 
 }  // namespace rialto::test

@@ -115,11 +115,20 @@ void ReferenceModel::emit_level(SymbolId symbol, Side side, int64_t price) {
 }
 
 void ReferenceModel::emit_cancelled(const Order& o, CancelReason reason, Qty qty) {
-  emit({.id = o.id, .qty = qty, .symbol = o.symbol, .type = EventType::cancelled, .side = o.side, .cancel = reason});
+  // "cancelled: id, symbol, side, price (the order's limit; 0 for market), reason, qty"
+  emit({.id = o.id,
+        .price = o.price,
+        .qty = qty,
+        .symbol = o.symbol,
+        .type = EventType::cancelled,
+        .side = o.side,
+        .cancel = reason});
 }
 
 void ReferenceModel::rest(const Order& o) {
   ladder(o.symbol, o.side)[o.price.value()].push_back(o);
+  // "rested: id, symbol, side, price, qty = open quantity that now rests", then the level
+  emit({.id = o.id, .price = o.price, .qty = o.open, .symbol = o.symbol, .type = EventType::rested, .side = o.side});
   emit_level(o.symbol, o.side, o.price.value());
 }
 
@@ -186,16 +195,21 @@ bool ReferenceModel::match(Order& taker) {
     }
 
     // "fill = min(taker open, maker open): trade, then book_update for the maker's level"
+    // "match: engine-wide trade number, first is 1; leaves = taker's open after the
+    // fill, maker_leaves = maker's open after the fill"
     const Qty fill = std::min(taker.open, maker.open);
+    taker.open -= fill;
+    maker.open -= fill;
     emit({.id = taker.id,
           .maker = maker.id,
+          .match = ++trade_count_,
           .price = Price{price},
           .qty = fill,
+          .leaves = taker.open,
+          .maker_leaves = maker.open,
           .symbol = taker.symbol,
           .type = EventType::trade,
           .side = taker.side});
-    taker.open -= fill;
-    maker.open -= fill;
     if (maker.open == Qty{}) {
       remove(taker.symbol, contra, price, maker.id);
     } else {
@@ -223,7 +237,10 @@ void ReferenceModel::submit(const NewOrder& cmd) {
   const bool rests = can_rest(cmd.type, cmd.tif);
 
   RejectReason why = RejectReason::none;
-  if (accepted_ids_.contains(cmd.id)) {
+  // Engine rule: "the id of a resting order"; scenario rule: "the id belongs to
+  // an earlier accepted order (resting, filled or cancelled), in any symbol".
+  const bool lifetime = limits_.ids == IdRule::lifetime;
+  if (lifetime ? accepted_ids_.contains(cmd.id) : find_resting(cmd.id) != nullptr) {
     why = RejectReason::duplicate_id;
   } else if (!known) {
     why = RejectReason::unknown_symbol;
@@ -241,16 +258,29 @@ void ReferenceModel::submit(const NewOrder& cmd) {
     why = RejectReason::invalid_tif;
   } else if (cmd.post_only && marketable(cmd.symbol, cmd.side, cmd.price)) {
     why = RejectReason::would_cross;
-  } else if (accepted_ids_.size() >= limits_.max_order_ids || (rests && resting_orders() >= limits_.max_orders)) {
+  } else if ((lifetime && accepted_ids_.size() >= limits_.max_order_ids) ||
+             (rests && resting_orders() >= limits_.max_orders)) {
     why = RejectReason::capacity;
   }
   if (why != RejectReason::none) {
-    emit({.id = cmd.id, .symbol = known ? cmd.symbol : kNoSymbol, .type = EventType::rejected, .reject = why});
+    emit({.id = cmd.id,
+          .symbol = known ? cmd.symbol : kNoSymbol,
+          .type = EventType::rejected,
+          .reject = why,
+          .command = CommandType::new_order});
     return;
   }
 
   accepted_ids_.insert(cmd.id);
-  emit({.id = cmd.id, .symbol = cmd.symbol, .type = EventType::accepted, .side = cmd.side});
+  // "accepted: id, symbol, side, order_type, tif, price (limit; 0 for market), qty (as ordered)"
+  emit({.id = cmd.id,
+        .price = market ? Price{} : cmd.price,
+        .qty = cmd.qty,
+        .symbol = cmd.symbol,
+        .type = EventType::accepted,
+        .side = cmd.side,
+        .order_type = cmd.type,
+        .tif = cmd.tif});
   Order taker{.id = cmd.id,
               .symbol = cmd.symbol,
               .side = cmd.side,
@@ -273,9 +303,10 @@ void ReferenceModel::submit(const NewOrder& cmd) {
 
 void ReferenceModel::cancel(const CancelOrder& cmd) {
   seq_ = SeqNo(seq_.value() + 1);
+  const CommandType kind = CommandType::cancel;
   Order* o = find_resting(cmd.id);
   if (o == nullptr) {
-    emit({.id = cmd.id, .type = EventType::rejected, .reject = RejectReason::unknown_order});
+    emit({.id = cmd.id, .type = EventType::rejected, .reject = RejectReason::unknown_order, .command = kind});
     return;
   }
   const Order copy = *o;
@@ -285,9 +316,10 @@ void ReferenceModel::cancel(const CancelOrder& cmd) {
 
 void ReferenceModel::modify(const ModifyOrder& cmd) {
   seq_ = SeqNo(seq_.value() + 1);
+  const CommandType kind = CommandType::modify;
   Order* o = find_resting(cmd.id);
   if (o == nullptr) {
-    emit({.id = cmd.id, .type = EventType::rejected, .reject = RejectReason::unknown_order});
+    emit({.id = cmd.id, .type = EventType::rejected, .reject = RejectReason::unknown_order, .command = kind});
     return;
   }
   const Price new_price = cmd.price_status == PriceStatus::ok ? cmd.price : o->price;
@@ -305,7 +337,7 @@ void ReferenceModel::modify(const ModifyOrder& cmd) {
     why = RejectReason::would_cross;
   }
   if (why != RejectReason::none) {
-    emit({.id = cmd.id, .symbol = o->symbol, .type = EventType::rejected, .reject = why});
+    emit({.id = cmd.id, .symbol = o->symbol, .type = EventType::rejected, .reject = why, .command = kind});
     return;
   }
 
@@ -318,7 +350,8 @@ void ReferenceModel::modify(const ModifyOrder& cmd) {
           .qty = new_open,
           .symbol = o->symbol,
           .type = EventType::modified,
-          .side = o->side});
+          .side = o->side,
+          .kept_priority = true});
     if (new_open < old_open) emit_level(o->symbol, o->side, o->price.value());
     return;
   }

@@ -12,9 +12,9 @@
 // Invariants (between commands):
 //   - every level in a book side holds at least one order, each with open > 0;
 //   - an id rests at most once, across all symbols and sides;
-//   - every resting id is in accepted_ids_;
+//   - every resting id is in accepted_ids_ (every id ever accepted);
 //   - number of resting orders <= limits.max_orders,
-//     accepted_ids_.size() <= limits.max_order_ids.
+//     under IdRule::lifetime accepted_ids_.size() <= limits.max_order_ids.
 #pragma once
 
 #include <cstdint>
@@ -33,10 +33,16 @@ struct SymbolSpec {
   Qty max_qty{1'000'000'000};
 };
 
-/// The two configured limits of docs/SEMANTICS.md (`capacity`).
+/// Which ids `duplicate_id` refuses: the engine's rule (an id of a resting
+/// order) or the scenario format's (an id of any order accepted so far,
+/// enforced by the script adapter over the engine).
+enum class IdRule : uint8_t { resting, lifetime };
+
+/// The rule set and configured limits of docs/SEMANTICS.md (`capacity`).
 struct Limits {
   uint64_t max_orders = UINT64_MAX;     // resting orders, all symbols together
-  uint64_t max_order_ids = UINT64_MAX;  // ids ever accepted
+  IdRule ids = IdRule::resting;
+  uint64_t max_order_ids = UINT64_MAX;  // ids ever accepted (IdRule::lifetime only)
 };
 
 struct LevelSnapshot {
@@ -138,6 +144,7 @@ class ReferenceModel {
   std::vector<Event> events_;
   SeqNo seq_{};
   uint64_t accepted_count_ = 0;
+  uint64_t trade_count_ = 0;
 };
 
 }  // namespace rialto::model

@@ -136,7 +136,7 @@ TEST(Script, shouldIgnoreCommentsBlankLinesTabsAndCarriageReturns) {
 TEST(Script, shouldRejectOrdersBeyondConfiguredCapacity) {
   Options small;
   small.engine.max_orders = 1;
-  small.engine.max_order_ids = 3;
+  small.max_ids = 3;
   Result r = run_text(
       "symbol X tick=1\n"
       "new id=1 sym=X side=buy qty=1 px=10\n"

@@ -43,7 +43,9 @@ class Quantity : public StrongInt<Tag, Rep> {
 using Price = Quantity<struct PriceTag, int64_t>;
 /// Quantity in units (shares, contracts). Multiples of the symbol's lot.
 using Qty = Quantity<struct QtyTag, int64_t>;
-/// Client-chosen order id; unique among accepted orders for the engine's lifetime.
+/// Order id, chosen by the edge that submits the order (the venue's gateway
+/// mints them; a script names them). The engine requires it to be unique among
+/// *resting* orders only; an edge may impose a stricter rule (docs/SEMANTICS.md).
 using OrderId = StrongInt<struct OrderIdTag, uint64_t>;
 /// Input sequence number: the n-th command the engine processed (first is 1).
 using SeqNo = StrongInt<struct SeqNoTag, uint64_t>;
@@ -83,8 +85,20 @@ enum class RejectReason : uint8_t {
   invalid_tif,
   would_cross,
   unknown_order,
-  capacity,  // a configured limit (orders, ids) is full; see docs/SEMANTICS.md
+  capacity,  // a configured limit (resting orders; an edge's id memory) is full; see docs/SEMANTICS.md
 };
+
+/// Why a symbol definition was refused (Engine::check_symbol).
+enum class SymbolError : uint8_t {
+  none,
+  too_many_symbols,  // EngineConfig::max_symbols are defined
+  invalid_lot,       // lot < 1
+  invalid_max_qty,   // max_qty < 1
+  qty_overflow,      // max_qty x max_orders > INT64_MAX: a level's total could overflow
+};
+
+/// Which command an event answers (set on `rejected`).
+enum class CommandType : uint8_t { none, new_order, cancel, modify };
 
 enum class CancelReason : uint8_t { none, user, remainder, unfilled, self_trade, expired };
 
@@ -118,31 +132,47 @@ struct ModifyOrder {
 
 // ---- Events --------------------------------------------------------------
 
-enum class EventType : uint8_t { accepted, rejected, trade, cancelled, modified, book_update };
+enum class EventType : uint8_t { accepted, rejected, trade, cancelled, modified, rested, book_update };
 
-/// One flat event record; which fields mean something depends on `type`:
-///   accepted     id, symbol, side
-///   rejected     id, symbol (kNoSymbol if unknown), reject
-///   trade        id = taker, maker, symbol, side = taker's side, price = maker's, qty = fill
-///   cancelled    id, symbol, side, cancel, qty = open quantity removed
-///   modified     id, symbol, side, price, qty = open quantity after the modify
+/// One flat event record; which fields mean something depends on `type`.
+/// Each event carries what an execution report or a market-by-order message
+/// needs, so an edge keeps no shadow state of the book:
+///   accepted     id, symbol, side, order_type, tif, price (limit; 0 for market), qty (as ordered)
+///   rejected     id, symbol (kNoSymbol if unknown), reject, command
+///   trade        id = taker, maker, symbol, side = taker's side, price = maker's, qty = fill,
+///                match (engine-wide trade number, first is 1), leaves = taker's open after
+///                the fill, maker_leaves = maker's open after the fill
+///   cancelled    id, symbol, side, price (the order's limit; 0 for market), cancel,
+///                qty = open quantity removed
+///   modified     id, symbol, side, price, qty = open quantity after the modify,
+///                kept_priority (in place) or not (the order left its level and re-enters)
+///   rested       id, symbol, side, price, qty = open quantity that now rests at the back
+///                of its level (a new order's or a re-entering modify's remainder)
 ///   book_update  symbol, side, price, qty = level aggregate, count = orders at the level
 /// Fields a type does not use are zero/default, so events compare with ==.
 struct Event {
   SeqNo seq{};  // the input that caused it
   OrderId id{};
   OrderId maker{};
+  uint64_t match = 0;
   Price price{};
   Qty qty{};
+  Qty leaves{};
+  Qty maker_leaves{};
   SymbolId symbol = kNoSymbol;
   uint32_t count = 0;
   EventType type = EventType::accepted;
   Side side = Side::buy;
   RejectReason reject = RejectReason::none;
   CancelReason cancel = CancelReason::none;
+  CommandType command = CommandType::none;
+  OrderType order_type = OrderType::limit;
+  TimeInForce tif = TimeInForce::gtc;
+  bool kept_priority = false;
 
   friend bool operator==(const Event&, const Event&) = default;
 };
+static_assert(sizeof(Event) == 80, "an event is 80 bytes; keep the sinks' copies cheap");
 
 /// Where an engine sends its events; chosen at compile time, called inline.
 template <class S>
@@ -158,5 +188,7 @@ concept EventSink = requires(S& s, const Event& e) { s.on_event(e); };
 [[nodiscard]] std::string_view to_string(RejectReason v);
 [[nodiscard]] std::string_view to_string(CancelReason v);
 [[nodiscard]] std::string_view to_string(EventType v);
+[[nodiscard]] std::string_view to_string(CommandType v);
+[[nodiscard]] std::string_view to_string(SymbolError v);
 
 }  // namespace rialto

@@ -4,32 +4,68 @@
 // Thread safety: none. One thread owns an Engine (single writer); it is
 // deterministic: the same commands give the same events, always.
 //
-// Hot path: no I/O, no exceptions, no allocation after construction except
-// when a book side holds more price levels than it ever held before (see
-// detail/book_side.h). Capacity limits (orders, ids, symbols) are
-// configuration; a command that would exceed one is rejected with
-// RejectReason::capacity, never a crash.
+// Errors: never throws, never does I/O (the build compiles every engine
+// header with -fno-exceptions). Business outcomes are events: a command that
+// breaks a rule or would exceed a configured limit is rejected with a
+// RejectReason, never a crash. A broken precondition of a method is a bug in
+// the caller and is asserted in debug builds.
+//
+// Memory: fixed at construction by EngineConfig — the order and level pools
+// and the id index are sized by max_orders, so memory is bounded by the
+// number of resting orders the venue allows, never by the number of orders
+// ever accepted. After construction nothing allocates except add_symbol()
+// and a book side that holds more price levels than it ever did (see
+// detail/book_side.h; counted by ladder_growths()).
+//
+// Identity (ADR docs/adr/0005-order-identity.md): an OrderId is the edge's
+// (the gateway mints them; a script names them). The engine indexes resting
+// orders only, in a SipHash-keyed table; `duplicate_id` means "the id of a
+// resting order". Rules over ids beyond that (a script's lifetime
+// duplicate_id) belong to the edge, which can sequence its own rejects
+// through reject().
+//
+// Invariants (between commands; tests/engine/invariants.h checks each one
+// after every command of the differential tests):
+//   - each book side's levels are strictly ordered best first, and no book is
+//     crossed at rest (best bid < best ask);
+//   - each level's aggregate is the sum of its orders' open quantity, and its
+//     count is the number of its orders; no level is empty;
+//   - every resting order has open > 0 and rests at its level's price;
+//   - an order id rests at most once, across all symbols and sides, and the
+//     id index holds exactly the resting orders;
+//   - resting_orders() is the number of orders in the books;
+//   - every sum of quantities fits int64: max_qty x max_orders <= INT64_MAX
+//     for every symbol (check_symbol() refuses anything else).
 //
 // Data layout (ADR docs/adr/0002-book-layout.md):
 //   Order   64-byte pool entry: FIFO links within its level, DAY-list links,
-//           level index, id-table slot.
+//           level index, the low bits of its id's hash.
 //   Level   pool entry: price, aggregate qty, order count, FIFO head/tail.
 //   BookSide sorted contiguous price ladder per side, best at the back.
-//   IdTable open-addressing OrderId -> order, one for the whole engine.
+//   IdIndex open-addressing OrderId -> resting order, one for the engine.
 //   DAY list intrusive list of resting DAY orders in acceptance order.
 #pragma once
 
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <type_traits>
 #include <vector>
 
 #include "rialto/core/types.h"
 #include "rialto/engine/detail/book_side.h"
-#include "rialto/engine/detail/id_table.h"
+#include "rialto/engine/detail/id_index.h"
 #include "rialto/engine/detail/pool.h"
 
 namespace rialto::engine {
+
+/// The key of the id index's hash. The default is public: an edge that takes
+/// order ids from untrusted clients sets a secret, random one.
+using IdKey = detail::SipKey;
+inline constexpr IdKey kDefaultIdKey{0x7269616c746f2d69ULL, 0x642d696e6465782dULL};
 
 struct SymbolSpec {
   Qty lot{1};
@@ -37,11 +73,11 @@ struct SymbolSpec {
 };
 
 struct EngineConfig {
-  uint32_t max_orders = 1u << 20;     // resting orders, all symbols together
-  uint32_t max_order_ids = 1u << 22;  // ids ever accepted (duplicate_id memory)
+  uint32_t max_orders = 1u << 20;  // resting orders, all symbols together (<= 2^31)
   uint32_t max_symbols = 1u << 16;
-  uint32_t levels_reserved_per_side = 64;
+  uint32_t levels_reserved_per_side = 64;  // price levels each book side holds before it grows
   bool prefault = false;  // touch every table page at construction (no page faults while matching)
+  IdKey id_key = kDefaultIdKey;
 };
 
 struct LevelView {
@@ -52,6 +88,8 @@ struct LevelView {
 
 struct OrderView {
   OrderId id;
+  SymbolId symbol;
+  Side side;
   Price price;
   Qty open;
   AccountId account;
@@ -65,13 +103,13 @@ namespace detail {
 struct Order {
   OrderId id;
   Qty open;
-  Price price;
+  Price price;        // 0 for a market order (which never rests)
   uint32_t prev;      // FIFO within the level
   uint32_t next;
   uint32_t day_prev;  // DAY expiry list (acceptance order)
   uint32_t day_next;
   uint32_t level;     // level pool index
-  uint32_t id_slot;   // IdTable slot
+  uint32_t id_hash;   // IdIndex::hash32(id): its slot without rehashing
   AccountId account;
   SymbolId symbol;
   Side side;
@@ -81,6 +119,7 @@ struct Order {
   bool post_only;
 };
 static_assert(sizeof(Order) == 64, "an order is one cache line");
+static_assert(std::is_trivially_copyable_v<Order>);
 
 struct Level {
   Price price;
@@ -108,17 +147,37 @@ class Engine {
         sink_(sink),
         orders_(config.max_orders, config.prefault),
         levels_(config.max_orders, config.prefault),  // every level holds >= 1 order: never the binding limit
-        ids_(config.max_order_ids, config.prefault) {
+        ids_(config.max_orders, config.id_key, config.prefault) {
+    assert(config.max_orders >= 1 && config.max_orders <= detail::IdIndex::kMaxLive);
     books_.reserve(std::min<uint32_t>(config.max_symbols, 1024));
   }
 
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  /// Defines the next symbol; returns its id, or kNoSymbol when max_symbols
-  /// are defined. Not a command: takes no sequence number. May allocate.
+  /// False if the tables could not be mapped at construction; nothing else
+  /// may be called then. The edge reports it (the sizes are configuration).
+  [[nodiscard]] bool ok() const { return orders_.ok() && levels_.ok() && ids_.ok(); }
+
+  /// The largest max_qty a symbol may have when `max_orders` orders can rest:
+  /// a level's total and the FOK walk are sums of up to max_orders quantities.
+  [[nodiscard]] static constexpr int64_t max_qty_limit(uint32_t max_orders) {
+    return std::numeric_limits<int64_t>::max() / std::max<int64_t>(max_orders, 1);
+  }
+
+  /// Why add_symbol(spec) would refuse `spec`, or SymbolError::none.
+  [[nodiscard]] SymbolError check_symbol(const SymbolSpec& spec) const {
+    if (books_.size() >= config_.max_symbols) return SymbolError::too_many_symbols;
+    if (spec.lot < Qty{1}) return SymbolError::invalid_lot;
+    if (spec.max_qty < Qty{1}) return SymbolError::invalid_max_qty;
+    if (spec.max_qty.value() > max_qty_limit(config_.max_orders)) return SymbolError::qty_overflow;
+    return SymbolError::none;
+  }
+
+  /// Defines the next symbol; returns its id, or kNoSymbol when check_symbol
+  /// refuses it. Not a command: takes no sequence number. May allocate.
   SymbolId add_symbol(const SymbolSpec& spec) {
-    if (books_.size() >= config_.max_symbols) return kNoSymbol;
+    if (check_symbol(spec) != SymbolError::none) return kNoSymbol;
     books_.push_back(detail::Book{spec, detail::BookSide(Side::buy, config_.levels_reserved_per_side),
                                   detail::BookSide(Side::sell, config_.levels_reserved_per_side)});
     return SymbolId(static_cast<uint32_t>(books_.size() - 1));
@@ -128,18 +187,22 @@ class Engine {
   [[nodiscard]] SeqNo last_seq() const { return seq_; }
   [[nodiscard]] uint32_t resting_orders() const { return orders_.live(); }
   [[nodiscard]] const EngineConfig& config() const { return config_; }
+  /// Times a book side grew its level arrays beyond levels_reserved_per_side.
+  [[nodiscard]] uint64_t ladder_growths() const { return ladder_growths_; }
 
   // ---- Commands ----------------------------------------------------------
 
   void submit(const NewOrder& cmd) {
     next_seq();
-    RejectReason why = check_new(cmd);
-    if (why != RejectReason::none) return emit_reject(cmd.id, known(cmd.symbol) ? cmd.symbol : kNoSymbol, why);
+    const uint32_t h = ids_.hash32(cmd.id);
+    RejectReason why = check_new(cmd, h);
+    if (why != RejectReason::none) return reject_new(cmd, why);
     detail::Book& book = books_[cmd.symbol.value()];
     detail::Order taker{};
     taker.id = cmd.id;
     taker.open = cmd.qty;
     taker.price = cmd.type == OrderType::limit ? cmd.price : Price{};
+    taker.id_hash = h;
     taker.account = cmd.account;
     taker.symbol = cmd.symbol;
     taker.side = cmd.side;
@@ -147,8 +210,8 @@ class Engine {
     taker.tif = cmd.tif;
     taker.stp = cmd.stp;
     taker.post_only = cmd.post_only;
-    taker.id_slot = ids_.insert(cmd.id, detail::IdTable::kDead);
-    emit({.id = cmd.id, .symbol = cmd.symbol, .type = EventType::accepted, .side = cmd.side});
+    emit({.id = cmd.id, .price = taker.price, .qty = cmd.qty, .symbol = cmd.symbol, .type = EventType::accepted,
+          .side = cmd.side, .order_type = cmd.type, .tif = cmd.tif});
 
     if (cmd.tif == TimeInForce::fok && fillable(book, taker) < taker.open) {
       emit_cancelled(taker, CancelReason::unfilled, taker.open);
@@ -159,7 +222,7 @@ class Engine {
     if (rests(taker)) {
       uint32_t i = orders_.acquire();
       orders_[i] = taker;
-      ids_.set_value(taker.id_slot, detail::IdTable::live(i));
+      ids_.insert(taker.id, h, i);
       if (taker.tif == TimeInForce::day) day_append(i);
       rest(i);
     } else {
@@ -170,14 +233,14 @@ class Engine {
   void cancel(const CancelOrder& cmd) {
     next_seq();
     uint32_t i = find_resting(cmd.id);
-    if (i == detail::kNil) return emit_reject(cmd.id, kNoSymbol, RejectReason::unknown_order);
+    if (i == detail::kNil) return emit_reject(cmd.id, kNoSymbol, RejectReason::unknown_order, CommandType::cancel);
     cancel_resting(i, CancelReason::user);
   }
 
   void modify(const ModifyOrder& cmd) {
     next_seq();
     uint32_t i = find_resting(cmd.id);
-    if (i == detail::kNil) return emit_reject(cmd.id, kNoSymbol, RejectReason::unknown_order);
+    if (i == detail::kNil) return emit_reject(cmd.id, kNoSymbol, RejectReason::unknown_order, CommandType::modify);
     detail::Order& o = orders_[i];
     const detail::Book& book = books_[o.symbol.value()];
     RejectReason why = RejectReason::none;
@@ -191,13 +254,13 @@ class Engine {
     if (why == RejectReason::none && o.post_only && crosses(book, o.side, OrderType::limit, new_price)) {
       why = RejectReason::would_cross;
     }
-    if (why != RejectReason::none) return emit_reject(cmd.id, o.symbol, why);
+    if (why != RejectReason::none) return emit_reject(cmd.id, o.symbol, why, CommandType::modify);
 
     if (new_price == o.price && new_open <= o.open) {
       Qty removed = o.open - new_open;
       o.open = new_open;
       emit({.id = o.id, .price = o.price, .qty = o.open, .symbol = o.symbol, .type = EventType::modified,
-            .side = o.side});
+            .side = o.side, .kept_priority = true});
       if (removed > Qty{}) {
         detail::Level& l = levels_[o.level];
         l.total -= removed;
@@ -228,10 +291,23 @@ class Engine {
     }
   }
 
+  /// The reason submit(cmd) would reject `cmd` with now, or none if it would
+  /// be accepted. Changes nothing.
+  [[nodiscard]] RejectReason check(const NewOrder& cmd) const { return check_new(cmd, ids_.hash32(cmd.id)); }
+
+  /// Rejects `cmd` for a rule the edge enforces (a script's lifetime
+  /// duplicate_id, its id capacity): sequenced and emitted exactly as the
+  /// engine's own reject of a new order would be. Nothing else changes.
+  void reject(const NewOrder& cmd, RejectReason why) {
+    assert(why != RejectReason::none);
+    next_seq();
+    reject_new(cmd, why);
+  }
+
   // ---- Prefetch hints -------------------------------------------------------
   // A driver holding a backlog of commands (a replay, a drained input queue)
   // can hide memory latency by announcing commands before it submits them:
-  // prefetch_id() a few commands ahead (loads the id table line), then
+  // prefetch_id() a few commands ahead (loads the id index line), then
   // prefetch_order() a few commands later (reads that line, loads the order).
   // Hints never change a result; a wrong or missing hint only costs speed.
 
@@ -242,47 +318,89 @@ class Engine {
     if (i != detail::kNil) __builtin_prefetch(&orders_[i]);
   }
 
-  // ---- Inspection (not on the hot path) ----------------------------------
+  // ---- Queries -----------------------------------------------------------
+  // Preconditions: `symbol` is defined (symbol.value() < symbol_count()).
 
-  /// Symbol of the resting order `id`, or kNoSymbol if it is not resting.
-  [[nodiscard]] SymbolId resting_symbol(OrderId id) const {
+  /// The resting order `id`, or nullopt. O(1).
+  [[nodiscard]] std::optional<OrderView> find_order(OrderId id) const {
     uint32_t i = find_resting(id);
-    return i == detail::kNil ? kNoSymbol : orders_[i].symbol;
+    if (i == detail::kNil) return std::nullopt;
+    return view(orders_[i]);
   }
 
-  /// f(LevelView) for each level of `side`, best first.
+  /// The best level of one side, or nullopt if the side is empty. O(1).
+  [[nodiscard]] std::optional<LevelView> best(SymbolId symbol, Side side) const {
+    const detail::BookSide& s = book(symbol).side(side);
+    if (s.empty()) return std::nullopt;
+    return view(levels_[s.best()]);
+  }
+
+  /// Fills `out` with the best out.size() levels of one side, best first;
+  /// returns how many it filled. O(out.size()).
+  size_t depth(SymbolId symbol, Side side, std::span<LevelView> out) const {
+    size_t n = 0;
+    book(symbol).side(side).for_each_best_first([&](uint32_t li) {
+      if (n == out.size()) return false;
+      out[n++] = view(levels_[li]);
+      return n < out.size();
+    });
+    return n;
+  }
+
+  /// f(LevelView) for each level of `side`, best first; stops early when f
+  /// returns false (f may also return void: every level).
   template <class F>
   void for_each_level(SymbolId symbol, Side side, F&& f) const {
-    books_[symbol.value()].side(side).for_each_best_first([&](uint32_t li) {
-      const detail::Level& l = levels_[li];
-      f(LevelView{l.price, l.total, l.count});
-      return true;
-    });
+    book(symbol).side(side).for_each_best_first([&](uint32_t li) { return call(f, view(levels_[li])); });
   }
 
-  /// f(OrderView) for each resting order of `side`, in priority order.
+  /// f(OrderView) for each resting order of `side`, in priority order; stops
+  /// early when f returns false (f may also return void).
   template <class F>
   void for_each_order(SymbolId symbol, Side side, F&& f) const {
-    books_[symbol.value()].side(side).for_each_best_first([&](uint32_t li) {
+    book(symbol).side(side).for_each_best_first([&](uint32_t li) {
       for (uint32_t i = levels_[li].head; i != detail::kNil; i = orders_[i].next) {
-        const detail::Order& o = orders_[i];
-        f(OrderView{o.id, o.price, o.open, o.account, o.tif, o.stp, o.post_only});
+        if (!call(f, view(orders_[i]))) return false;
       }
       return true;
     });
   }
 
  private:
+  template <class F, class V>
+  static bool call(F& f, const V& v) {
+    if constexpr (std::is_void_v<std::invoke_result_t<F&, const V&>>) {
+      f(v);
+      return true;
+    } else {
+      return static_cast<bool>(f(v));
+    }
+  }
+
+  static LevelView view(const detail::Level& l) { return LevelView{l.price, l.total, l.count}; }
+  static OrderView view(const detail::Order& o) {
+    return OrderView{o.id, o.symbol, o.side, o.price, o.open, o.account, o.tif, o.stp, o.post_only};
+  }
+
+  const detail::Book& book(SymbolId symbol) const {
+    assert(known(symbol));
+    return books_[symbol.value()];
+  }
+
   void next_seq() { seq_ = SeqNo(seq_.value() + 1); }
   void emit(Event e) {
     e.seq = seq_;
     sink_.on_event(e);
   }
   void emit_cancelled(const detail::Order& o, CancelReason why, Qty qty) {
-    emit({.id = o.id, .qty = qty, .symbol = o.symbol, .type = EventType::cancelled, .side = o.side, .cancel = why});
+    emit({.id = o.id, .price = o.price, .qty = qty, .symbol = o.symbol, .type = EventType::cancelled, .side = o.side,
+          .cancel = why});
   }
-  void emit_reject(OrderId id, SymbolId symbol, RejectReason why) {
-    emit({.id = id, .symbol = symbol, .type = EventType::rejected, .reject = why});
+  void emit_reject(OrderId id, SymbolId symbol, RejectReason why, CommandType command) {
+    emit({.id = id, .symbol = symbol, .type = EventType::rejected, .reject = why, .command = command});
+  }
+  void reject_new(const NewOrder& cmd, RejectReason why) {
+    emit_reject(cmd.id, known(cmd.symbol) ? cmd.symbol : kNoSymbol, why, CommandType::new_order);
   }
   void emit_level(SymbolId symbol, Side side, const detail::Level& l) {
     emit({.price = l.price, .qty = l.total, .symbol = symbol, .count = l.count, .type = EventType::book_update,
@@ -310,8 +428,8 @@ class Engine {
     return RejectReason::invalid_price;
   }
 
-  [[nodiscard]] RejectReason check_new(const NewOrder& cmd) const {
-    if (ids_.find(cmd.id) != detail::IdTable::kNotFound) return RejectReason::duplicate_id;
+  [[nodiscard]] RejectReason check_new(const NewOrder& cmd, uint32_t h) const {
+    if (ids_.find(cmd.id, h) != detail::IdIndex::kNotFound) return RejectReason::duplicate_id;
     if (!known(cmd.symbol)) return RejectReason::unknown_symbol;
     const detail::Book& book = books_[cmd.symbol.value()];
     if (!valid_qty(book.spec, cmd.qty)) return RejectReason::invalid_qty;
@@ -325,7 +443,7 @@ class Engine {
     if (market && can_rest) return RejectReason::invalid_tif;
     if (cmd.post_only && (market || !can_rest)) return RejectReason::invalid_tif;
     if (cmd.post_only && crosses(book, cmd.side, cmd.type, cmd.price)) return RejectReason::would_cross;
-    if (ids_.full() || (can_rest && orders_.full())) return RejectReason::capacity;
+    if (can_rest && orders_.full()) return RejectReason::capacity;
     return RejectReason::none;
   }
 
@@ -349,14 +467,14 @@ class Engine {
   }
 
   [[nodiscard]] uint32_t find_resting(OrderId id) const {
-    uint32_t slot = ids_.find(id);
-    if (slot == detail::IdTable::kNotFound) return detail::kNil;
-    uint32_t v = ids_.value(slot);
-    return detail::IdTable::is_live(v) ? detail::IdTable::pool_index(v) : detail::kNil;
+    uint32_t i = ids_.find(id, ids_.hash32(id));
+    return i == detail::IdIndex::kNotFound ? detail::kNil : i;
   }
 
   /// FOK pre-check: quantity the taker could fill, walking the contra side in
-  /// priority order without side effects; stops early once `taker.open` is met.
+  /// priority order without side effects; stops early once `taker.open` is
+  /// met. The sum stays below taker.open + one level's total <= max_qty x
+  /// max_orders, which check_symbol() keeps within int64.
   [[nodiscard]] Qty fillable(const detail::Book& book, const detail::Order& taker) const {
     Qty walked{};
     const bool stp = taker.stp != StpMode::none && taker.account != kAnonymous;
@@ -401,9 +519,10 @@ class Engine {
           }
         } else {
           Qty fill = std::min(taker.open, maker.open);
-          emit({.id = taker.id, .maker = maker.id, .price = level.price, .qty = fill, .symbol = taker.symbol,
-                .type = EventType::trade, .side = taker.side});
           taker.open -= fill;
+          emit({.id = taker.id, .maker = maker.id, .match = ++matches_, .price = level.price, .qty = fill,
+                .leaves = taker.open, .maker_leaves = maker.open - fill, .symbol = taker.symbol,
+                .type = EventType::trade, .side = taker.side});
           if (fill == maker.open) {
             leave_level(i);  // emits the level's book_update
             retire(i);
@@ -421,7 +540,8 @@ class Engine {
   }
 
   /// Appends resting order `i` (price, open, side already set) to the back of
-  /// its level, creating the level if needed, and emits the book_update.
+  /// its level, creating the level if needed; emits `rested`, then the
+  /// level's book_update.
   void rest(uint32_t i) {
     detail::Order& o = orders_[i];
     detail::BookSide& side = books_[o.symbol.value()].side(o.side);
@@ -429,7 +549,7 @@ class Engine {
     if (li == detail::kNil) {
       li = levels_.acquire();
       levels_[li] = detail::Level{o.price, Qty{}, detail::kNil, detail::kNil, 0};
-      side.insert(o.price, li);
+      if (side.insert(o.price, li)) ++ladder_growths_;
     }
     detail::Level& l = levels_[li];
     o.level = li;
@@ -443,6 +563,8 @@ class Engine {
     l.tail = i;
     l.total += o.open;
     ++l.count;
+    emit({.id = o.id, .price = o.price, .qty = o.open, .symbol = o.symbol, .type = EventType::rested,
+          .side = o.side});
     emit_level(o.symbol, o.side, l);
   }
 
@@ -478,11 +600,11 @@ class Engine {
   }
 
   /// Order `i` is done (filled or cancelled, already out of its level): its
-  /// id stays taken, its slot is freed.
+  /// id leaves the index and its slot is freed.
   void retire(uint32_t i) {
     detail::Order& o = orders_[i];
     if (o.tif == TimeInForce::day) day_remove(i);
-    ids_.set_value(o.id_slot, detail::IdTable::kDead);
+    ids_.erase(o.id, o.id_hash);
     orders_.release(i);
   }
 
@@ -515,10 +637,12 @@ class Engine {
   EngineConfig config_;
   Sink& sink_;
   SeqNo seq_{};
+  uint64_t matches_ = 0;
+  uint64_t ladder_growths_ = 0;
   std::vector<detail::Book> books_;
   detail::Pool<detail::Order> orders_;
   detail::Pool<detail::Level> levels_;
-  detail::IdTable ids_;
+  detail::IdIndex ids_;
   uint32_t day_head_ = detail::kNil;
   uint32_t day_tail_ = detail::kNil;
 };

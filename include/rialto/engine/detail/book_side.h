@@ -13,14 +13,18 @@
 // = 10,000 levels that is ~120 KB, a few microseconds; a flash crash that
 // leaves thousands of stale levels behind pays it only when a level is
 // created or emptied out there, never per order at an existing level.
-// The arrays grow (amortised doubling) only when the level count exceeds every
-// previous maximum, so a steady state allocates nothing.
+// Capacity: each side reserves `reserve_levels` (EngineConfig::
+// levels_reserved_per_side) at construction. A side that needs more grows
+// both arrays (doubling) *before* it changes either, so an allocation — the
+// only one after construction, and it stops once the peak is reached — can
+// never leave the two arrays out of step; insert() says when it grew.
 //
 // Thread safety: none; owned by one engine thread.
 // Invariants: keys_ strictly ascending; keys_.size() == levels_.size().
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <vector>
 
@@ -42,7 +46,10 @@ class BookSide {
   [[nodiscard]] bool empty() const { return levels_.empty(); }
   [[nodiscard]] size_t size() const { return levels_.size(); }
   /// Level pool index of the best level. Precondition: !empty().
-  [[nodiscard]] uint32_t best() const { return levels_.back(); }
+  [[nodiscard]] uint32_t best() const {
+    assert(!empty());
+    return levels_.back();
+  }
 
   /// Level pool index of the level at `price`, or kNil.
   [[nodiscard]] uint32_t find(Price price) const {
@@ -50,16 +57,27 @@ class BookSide {
     return pos < keys_.size() && keys_[pos] == key(price) ? levels_[pos] : kNil;
   }
 
-  /// Inserts a level for `price` (precondition: none exists).
-  void insert(Price price, uint32_t level) {
+  /// Inserts a level for `price` (precondition: none exists). Returns true
+  /// if the side had to grow its arrays to hold it.
+  bool insert(Price price, uint32_t level) {
     size_t pos = lower_bound(key(price));
+    assert(pos == keys_.size() || keys_[pos] != key(price));
+    const bool grow = keys_.size() == keys_.capacity() || levels_.size() == levels_.capacity();
+    if (grow) {
+      const size_t cap = std::max<size_t>(16, 2 * keys_.size());
+      keys_.reserve(cap);
+      levels_.reserve(cap);
+    }
+    // Neither insert can allocate now.
     keys_.insert(keys_.begin() + static_cast<std::ptrdiff_t>(pos), key(price));
     levels_.insert(levels_.begin() + static_cast<std::ptrdiff_t>(pos), level);
+    return grow;
   }
 
   /// Removes the level at `price` (precondition: it exists).
   void erase(Price price) {
     size_t pos = lower_bound(key(price));
+    assert(pos < keys_.size() && keys_[pos] == key(price));
     keys_.erase(keys_.begin() + static_cast<std::ptrdiff_t>(pos));
     levels_.erase(levels_.begin() + static_cast<std::ptrdiff_t>(pos));
   }
