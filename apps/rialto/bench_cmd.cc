@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "bench/engine/clock.h"
 #include "bench/engine/histogram.h"
+#include "bench/engine/id_attack.h"
 #include "bench/engine/runner.h"
 #include "bench/engine/soak.h"
 #include "bench/engine/workload.h"
@@ -42,6 +44,7 @@ struct IdsOptions {
   std::string regime = "normal";
   size_t messages = 1'000'000;
   int rounds = 5;
+  uint64_t attack_range = 64;  // the constructed ids' home slots are in [0, attack_range)
 };
 
 struct SoakOptions {
@@ -302,31 +305,71 @@ int run_ids(const BenchOptions& bo, const IdsOptions& o) {
   const Regime regime = *bench::parse_regime(o.regime);
   std::fprintf(stderr, "generating workload...\n");
   const bench::Workload base = bench::generate(regime, bo.seed, o.messages);
-  std::vector<bench::Workload> ws;
-  std::vector<std::string> names;
+  const engine::EngineConfig config = base.engine_config();
+  const uint64_t slots = engine::detail::IdIndex::slots_for(config.max_orders);
+
+  struct Case {
+    std::string name;
+    bench::Workload w;
+    engine::EngineConfig config;
+  };
+  std::vector<Case> cases;
   for (bench::IdPattern p : bench::kAllIdPatterns) {
-    ws.push_back(base);
-    bench::assign_ids(ws.back(), bench::make_ids(p, base.ids_used, bo.seed));
-    names.emplace_back(bench::to_string(p));
+    cases.push_back({std::string(bench::to_string(p)), base, config});
+    bench::assign_ids(cases.back().w, bench::make_ids(p, base.ids_used, bo.seed));
   }
+  // Constructed against the public default key: every id's home slot in the
+  // first o.attack_range slots, so all resting orders share one probe run.
+  std::fprintf(stderr, "searching %llu ids with home slots in [0, %llu) of %llu (about %.0f M hashes)...\n",
+               static_cast<unsigned long long>(base.ids_used), static_cast<unsigned long long>(o.attack_range),
+               static_cast<unsigned long long>(slots),
+               static_cast<double>(base.ids_used) * static_cast<double>(slots) /
+                   static_cast<double>(o.attack_range) / 1e6);
+  const auto search0 = std::chrono::steady_clock::now();
+  const std::vector<uint64_t> attack = bench::colliding_ids(base.ids_used, slots, o.attack_range, config.id_key);
+  const double search_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - search0).count();
+  cases.push_back({"constructed, default key", base, config});
+  bench::assign_ids(cases.back().w, attack);
+  // The same ids against a key the submitter does not know.
+  std::random_device rd;
+  engine::EngineConfig secret = config;
+  secret.id_key = engine::IdKey{(uint64_t{rd()} << 32) | rd(), (uint64_t{rd()} << 32) | rd()};
+  cases.push_back({"constructed, secret key", cases.back().w, secret});
+
   std::printf(
       "\n== id patterns (docs/BENCHMARKS.md#order-ids): regime %s, %zu messages after warm-up, the same flow\n"
       "   for every pattern (only the ids differ), one message at a time, no prefetch hints, every event encoded;\n"
-      "   median of %d interleaved rounds\n",
-      o.regime.c_str(), o.messages, o.rounds);
-  std::vector<const bench::Workload*> ptrs;
-  for (const bench::Workload& w : ws) ptrs.push_back(&w);
-  const Throughput t = measure(ptrs, false, o.rounds, "ids");
-  std::printf("pattern                      ns/msg   (min    max)  x sequential   cpu ns/msg  checksum\n");
-  const double seq_ns = 1e9 / median(t.rates[0]);
-  for (size_t i = 0; i < ws.size(); ++i) {
-    const double ns = 1e9 / median(t.rates[i]);
-    const auto [mn, mx] = std::minmax_element(t.rates[i].begin(), t.rates[i].end());
-    std::printf("%-26s  %7.1f  (%6.1f %6.1f)  %11.2f  %11.1f  %016llx\n", names[i].c_str(), ns, 1e9 / *mx,
-                1e9 / *mn, ns / seq_ns, 1e9 / median(t.cpu_rates[i]),
-                static_cast<unsigned long long>(t.last[i].checksum));
+      "   median of %d interleaved rounds. Index: %llu slots (max_orders %u). Constructed: ids whose home slot\n"
+      "   under the public default key is in [0, %llu), found by brute force in %.1f s; then the same ids\n"
+      "   under a random key from std::random_device.\n",
+      o.regime.c_str(), o.messages, o.rounds, static_cast<unsigned long long>(slots), config.max_orders,
+      static_cast<unsigned long long>(o.attack_range), search_s);
+  std::vector<std::vector<double>> rates(cases.size());
+  std::vector<std::vector<double>> cpu_rates(cases.size());
+  std::vector<bench::RunResult> last(cases.size());
+  for (int round = 0; round < o.rounds; ++round) {
+    for (size_t i = 0; i < cases.size(); ++i) {
+      last[i] = bench::run_engine(cases[i].w, cases[i].config, false);
+      rates[i].push_back(last[i].rate());
+      cpu_rates[i].push_back(last[i].cpu_rate());
+    }
+    std::fprintf(stderr, "ids: round %d/%d done\n", round + 1, o.rounds);
   }
-  std::printf("(target: within 1.5x of sequential; checksums differ only because the ids differ)\n");
+  std::printf(
+      "pattern                      ns/msg   (min     max)  x sequential   cpu ns/msg  resting  longest run\n");
+  const double seq_ns = 1e9 / median(rates[0]);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const double ns = 1e9 / median(rates[i]);
+    const auto [mn, mx] = std::minmax_element(rates[i].begin(), rates[i].end());
+    const std::vector<uint64_t> resting = bench::resting_ids_at_end(cases[i].w);
+    const uint64_t run = bench::longest_run(resting, slots, cases[i].config.id_key);
+    std::printf("%-26s  %7.1f  (%6.1f %7.1f)  %11.2f  %11.1f  %7zu  %11llu\n", cases[i].name.c_str(), ns, 1e9 / *mx,
+                1e9 / *mn, ns / seq_ns, 1e9 / median(cpu_rates[i]), resting.size(),
+                static_cast<unsigned long long>(run));
+  }
+  std::printf(
+      "(target: within 1.5x of sequential for every pattern but the constructed one; longest run: the most\n"
+      " slots one lookup examines, for the orders resting at the end; it cannot exceed the resting orders)\n");
   return 0;
 }
 
@@ -338,7 +381,7 @@ int run_soak(const BenchOptions& bo, const SoakOptions& so) {
   const uint64_t gen_sample = std::min<uint64_t>(p.messages, 20'000'000);
   const double gen_ns = bench::soak_generator_ns_per_message(p, gen_sample);
   std::printf(
-      "\n== soak (docs/BENCHMARKS.md#soak): %llu messages through one engine, %u order slots (~62%% resting),\n"
+      "\n== soak (docs/BENCHMARKS.md#soak): %llu messages through one engine, %u order slots (~47%% resting),\n"
       "   ids (session << 32 | seq) over %u sessions, max_orders %u, tables %s; every event encoded.\n"
       "   Generator alone: %.1f ns/message (measured over %llu messages), included in the rates below.\n",
       static_cast<unsigned long long>(p.messages), p.slots, p.sessions, p.max_orders,
@@ -441,6 +484,10 @@ CLI::App* add_bench_command(CLI::App& app) {
   g_ids->add_option("--rounds", io.rounds, "interleaved rounds (median reported)")
       ->capture_default_str()
       ->check(CLI::Range(1, 100));
+  g_ids->add_option("--attack-range", io.attack_range,
+                    "constructed ids: their home slots lie in the first this many slots of the index")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 20));
 
   bench::SoakParams& sp = soak_options().params;
   g_soak = b->add_subcommand("soak", "A long flow through one engine: RSS and throughput per window, verdicts");
@@ -450,7 +497,7 @@ CLI::App* add_bench_command(CLI::App& app) {
   g_soak->add_option("--report-every", sp.report_every, "messages per window (the first window is the warm-up)")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1000}, uint64_t{100'000'000'000}));
-  g_soak->add_option("--slots", sp.slots, "order slots of the flow (about 62% of them rest)")
+  g_soak->add_option("--slots", sp.slots, "order slots of the flow (about 47% of them rest)")
       ->capture_default_str()
       ->check(CLI::Range(16u, 1u << 26));
   g_soak->add_option("--sessions", sp.sessions, "gateway sessions minting ids")

@@ -13,10 +13,14 @@ namespace {
 
 using BenchEngine = engine::Engine<WireSink>;
 
-std::unique_ptr<BenchEngine> make_engine(const Workload& w, WireSink& sink) {
-  auto e = std::make_unique<BenchEngine>(w.engine_config(), sink);
+std::unique_ptr<BenchEngine> make_engine(const Workload& w, const engine::EngineConfig& config, WireSink& sink) {
+  auto e = std::make_unique<BenchEngine>(config, sink);
   for (const engine::SymbolSpec& s : w.symbols) (void)e->add_symbol(s);
   return e;
+}
+
+std::unique_ptr<BenchEngine> make_engine(const Workload& w, WireSink& sink) {
+  return make_engine(w, w.engine_config(), sink);
 }
 
 double thread_cpu_seconds() {
@@ -52,8 +56,30 @@ OrderId id_of(const Command& c) {
 }  // namespace
 
 RunResult run_engine(const Workload& w, size_t timed_begin, size_t end, bool prefetch) {
+  return run_engine(w, w.engine_config(), timed_begin, end, prefetch);
+}
+
+RunResult run_engine(const Workload& w, const engine::EngineConfig& config, bool prefetch) {
+  return run_engine(w, config, w.warmup, w.commands.size(), prefetch);
+}
+
+std::vector<uint64_t> resting_ids_at_end(const Workload& w) {
   WireSink sink;
   auto e = make_engine(w, sink);
+  replay(*e, w.commands.data(), w.commands.data() + w.commands.size());
+  std::vector<uint64_t> ids;
+  for (uint32_t k = 0; k < e->symbol_count(); ++k) {
+    for (Side side : {Side::buy, Side::sell}) {
+      e->for_each_order(SymbolId(k), side, [&](const auto& o) { ids.push_back(o.id.value()); });
+    }
+  }
+  return ids;
+}
+
+RunResult run_engine(const Workload& w, const engine::EngineConfig& config, size_t timed_begin, size_t end,
+                     bool prefetch) {
+  WireSink sink;
+  auto e = make_engine(w, config, sink);
   const Command* cmds = w.commands.data();
   replay(*e, cmds, cmds + timed_begin);
   const uint64_t events_before = sink.events();

@@ -41,6 +41,13 @@ struct RunResult {
 [[nodiscard]] inline RunResult run_engine(const Workload& w, bool prefetch = true) {
   return run_engine(w, w.warmup, w.commands.size(), prefetch);
 }
+/// The same with an engine configured by `config` instead of w.engine_config().
+[[nodiscard]] RunResult run_engine(const Workload& w, const engine::EngineConfig& config, size_t timed_begin,
+                                   size_t end, bool prefetch);
+[[nodiscard]] RunResult run_engine(const Workload& w, const engine::EngineConfig& config, bool prefetch);
+
+/// Ids of the orders resting after the whole workload (untimed; for analysis).
+[[nodiscard]] std::vector<uint64_t> resting_ids_at_end(const Workload& w);
 
 struct LatencyResult {
   double offered_rate = 0;   // messages/s scheduled

@@ -26,7 +26,7 @@ double thread_cpu_seconds() {
 class SoakFlow {
  public:
   static constexpr int64_t kBase = 10'000;  // 100.00 at tick 0.01
-  static constexpr int64_t kBand = 100;     // the mid stays within kBase ± kBand
+  static constexpr int64_t kBand = 50;      // the mid stays within kBase ± kBand
 
   explicit SoakFlow(const SoakParams& p)
       : rng_(p.seed), slots_(std::make_unique<Slot[]>(p.slots)), nslots_(p.slots), seq_(p.sessions, 0) {
@@ -44,12 +44,12 @@ class SoakFlow {
     const uint64_t r2 = r2_;
     Slot& s = slots_[slot_of(r2)];
     draw();
-    if ((r & 63) == 0) {  // mid step, 1/64 per message, reflected at the band
-      mid_ += (r & 64) != 0 ? 1 : -1;
+    if ((r & 1023) == 0) {  // mid step, 1/1024 per message, reflected at the band
+      mid_ += (r & 1024) != 0 ? 1 : -1;
       if (mid_ > kBase + kBand) mid_ = kBase + kBand - 1;
       if (mid_ < kBase - kBand) mid_ = kBase - kBand + 1;
     }
-    const uint32_t pick = static_cast<uint32_t>(r >> 7) & 0x3FF;  // 10 bits: the message kind
+    const uint32_t pick = static_cast<uint32_t>(r >> 11) & 0x3FF;  // 10 bits: the message kind
     const Side side = (r2 & 1) != 0 ? Side::buy : Side::sell;
     const int64_t sign = side == Side::buy ? 1 : -1;
     if (pick < 154) {  // 15%: IOC through the touch
@@ -60,7 +60,7 @@ class SoakFlow {
       n.tif = TimeInForce::ioc;
       n.price = Price(mid_ + sign * (1 + static_cast<int64_t>((r2 >> 1) & 3)));
       n.price_status = PriceStatus::ok;
-      n.qty = Qty(100 * (1 + static_cast<int64_t>((r2 >> 3) & 3)));
+      n.qty = Qty(100 * (1 + static_cast<int64_t>((r2 >> 3) & 1)));
       n.account = AccountId(1 + static_cast<uint32_t>((r2 >> 5) & 1023));
       return Kind::new_order;
     }

@@ -12,12 +12,14 @@
 //     that cross the touch and trade. A slot whose order was filled meanwhile
 //     yields a cancel or modify that the engine rejects with unknown_order, as
 //     a client racing a fill sees; those are counted.
-//   - Steady state: ~62% of slots occupied, so ~100k resting orders with the
-//     default 160,000 slots.
+//   - Steady state: ~62% of slots occupied, but a quarter of those hold an
+//     order already filled, so ~47% of the slots rest: ~100k resting orders
+//     with the default 210,000 slots.
 //   - Ids as gateways mint them: (session << 32) | seq, session uniform in
 //     1..sessions, seq counting per session.
-//   - The mid walks one tick with probability 1/64 per message, reflected
-//     within ±100 ticks of 100.00; passive orders sit 1 + d ticks from it,
+//   - The mid walks one tick with probability 1/1024 per message, reflected
+//     within ±50 ticks of 100.00; IOC orders are 100 or 200 lots and reach
+//     1-4 ticks through the mid; passive orders sit 1 + d ticks from it,
 //     d = x^3 / 2^16 for x uniform in 0..255 (16% at the touch, mean 62).
 // Every event is encoded by a WireSink, as in the other benchmarks.
 //
@@ -33,7 +35,7 @@ namespace rialto::bench {
 struct SoakParams {
   uint64_t messages = 1'000'000'000;
   uint64_t report_every = 100'000'000;  // one window; the first is the warm-up
-  uint32_t slots = 160'000;             // order slots of the flow (~62% rest)
+  uint32_t slots = 210'000;             // order slots of the flow (~47% rest)
   uint32_t sessions = 64;
   uint32_t max_orders = 1u << 18;  // engine capacity (resting orders)
   bool prefault = false;           // false: RSS shows what the engine touches, not what it reserved
