@@ -158,13 +158,13 @@ class Args {
           name_ = tok.value;
           continue;
         }
-        if (!contains(flags, tok.value)) fail(command_, ": unknown flag ", Q{tok.value});
+        if (!contains(flags, tok.value)) fail(command_, ": unknown flag ", Q{tok.value}, " (", allowed(flags, "flag"), ")");
         if (has(tok.value)) fail(command_, ": repeated flag ", Q{tok.value});
         seen_.push_back({tok.value, {}});
         continue;
       }
       if (contains(flags, tok.key)) fail(command_, ": flag ", Q{tok.key}, " takes no value");
-      if (!contains(keys, tok.key)) fail(command_, ": unknown key ", Q{tok.key});
+      if (!contains(keys, tok.key)) fail(command_, ": unknown key ", Q{tok.key}, " (", allowed(keys, "key"), ")");
       if (has(tok.key)) fail(command_, ": repeated key ", Q{tok.key});
       if (tok.value.empty()) fail(command_, ": key ", Q{tok.key}, " has an empty value");
       seen_.push_back({tok.key, tok.value});
@@ -192,6 +192,20 @@ class Args {
   [[nodiscard]] const std::string& command() const { return command_; }
 
  private:
+  /// "new takes the keys id, sym, ...", "cancel takes no flags": what the command allows.
+  [[nodiscard]] std::string allowed(std::initializer_list<std::string_view> set, std::string_view what) const {
+    std::string out = command_ + " takes ";
+    if (set.size() == 0) return out + "no " + std::string(what) + "s";
+    out += "the " + std::string(what) + (set.size() == 1 ? " " : "s ");
+    bool first = true;
+    for (auto x : set) {
+      if (!first) out += ", ";
+      out.append(x);
+      first = false;
+    }
+    return out;
+  }
+
   static bool contains(std::initializer_list<std::string_view> set, std::string_view s) {
     for (auto x : set) {
       if (x == s) return true;
@@ -260,6 +274,8 @@ constexpr std::array<std::pair<std::string_view, StpMode>, 4> kStps{{{"none", St
 
 // ---- The runner ----------------------------------------------------------
 
+constexpr std::string_view kCommands = "commands are symbol, new, cancel, modify, expire, book";
+
 class Runner {
  public:
   explicit Runner(const Options& options) : sink_(ticks_), engine_(options.engine, sink_) {}
@@ -273,7 +289,7 @@ class Runner {
     while (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     std::vector<Token> tokens = tokenize(text);
     if (tokens.empty()) return;
-    if (!tokens[0].bare) fail("unknown command ", Q{tokens[0].raw});
+    if (!tokens[0].bare) fail("unknown command ", Q{tokens[0].raw}, " (", kCommands, ")");
     std::string_view cmd = tokens[0].value;
     if (cmd == "symbol") return do_symbol(tokens);
     if (cmd == "new") return do_new(tokens);
@@ -281,7 +297,7 @@ class Runner {
     if (cmd == "modify") return do_modify(tokens);
     if (cmd == "expire") return do_expire(tokens);
     if (cmd == "book") return do_book(tokens);
-    fail("unknown command ", Q{cmd});
+    fail("unknown command ", Q{cmd}, " (", kCommands, ")");
   }
 
  private:
@@ -356,7 +372,7 @@ class Runner {
       m.has_qty = true;
       m.qty = parse_qty(a, *v);
     }
-    if (!px && !m.has_qty) fail("modify: needs px or qty");
+    if (!px && !m.has_qty) fail("modify: needs px, qty or both");
     if (px) {
       // The price converts with the tick of the order's symbol; an order that
       // is not resting is rejected as unknown_order before any price check.

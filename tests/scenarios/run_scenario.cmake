@@ -13,8 +13,8 @@
 #   missing      a file that does not exist: exit status 1, empty stdout, a message
 # Checks, each reported on its own:
 #   stdout       byte for byte equal to NAME.expected (EXPECTED_NAME.expected if given)
-#   stderr       empty, or when NAME.stderr exists: a single line that starts with the
-#                `FILE:LINE:` prefix written in NAME.stderr and says something after it
+#   stderr       empty, or when NAME.stderr exists: byte for byte equal to it (in
+#                stdin mode with tests/scenarios/NAME.script in it read as <stdin>)
 #   exit status  NAME.status (a number), or 0 without that file
 # Any failed check ends the script with FATAL_ERROR, which fails the ctest test.
 
@@ -134,28 +134,19 @@ endif()
 
 # --- stderr
 if(EXISTS ${base}/${NAME}.stderr)
-  file(READ ${base}/${NAME}.stderr prefix)
-  string(STRIP "${prefix}" prefix)
+  set(want_err ${base}/${NAME}.stderr)
   if(MODE STREQUAL "stdin")
     # The expected file names the path; read from stdin the FILE is <stdin>.
-    # (REGEX REPLACE with ^ would match again after the first replacement.)
-    string(REGEX MATCH ":[0-9]+:$" lineref "${prefix}")
-    set(prefix "<stdin>${lineref}")
+    file(READ ${want_err} e)
+    string(REPLACE "${rel}:" "<stdin>:" e "${e}")
+    set(want_err ${out}.want.stderr)
+    file(WRITE ${want_err} "${e}")
   endif()
-  string(LENGTH "${prefix}" plen)
-  string(FIND "${err}" "${prefix}" at)
-  set(body "${err}")
-  string(REGEX REPLACE "\n$" "" body "${body}")
-  if(NOT at EQUAL 0)
-    fail("stderr does not start with `${prefix}`")
-  elseif(body MATCHES "\n")
-    fail("stderr is more than one line")
-  else()
-    string(SUBSTRING "${body}" ${plen} -1 what)
-    string(STRIP "${what}" what)
-    if(what STREQUAL "")
-      fail("stderr says nothing after `${prefix}`")
-    endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${want_err} ${out}.stderr
+                  RESULT_VARIABLE same)
+  if(NOT same EQUAL 0)
+    fail("stderr differs from ${NAME}.stderr (diff below)")
+    show_diff(${want_err} ${out}.stderr)
   endif()
 elseif(NOT err STREQUAL "")
   fail("stderr is not empty")
