@@ -14,6 +14,29 @@
 #include "rialto/core/types.h"
 
 namespace rialto::script {
+
+std::string quote_for_message(std::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "'";
+  std::string_view shown = value.substr(0, kMaxEchoBytes);
+  for (char ch : shown) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '\'' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  out += '\'';
+  if (shown.size() < value.size()) out += "...";
+  return out;
+}
+
 namespace {
 
 // ---- Output ----------------------------------------------------------------
@@ -124,16 +147,12 @@ struct Malformed {
   std::string what;
 };
 
-/// A value shown in single quotes in an error message.
+/// A value from the input shown in an error message: always through quote_for_message().
 struct Q {
   std::string_view s;
 };
 inline void append(std::string& out, std::string_view s) { out.append(s); }
-inline void append(std::string& out, Q q) {
-  out += '\'';
-  out.append(q.s);
-  out += '\'';
-}
+inline void append(std::string& out, Q q) { out += quote_for_message(q.s); }
 
 template <class... Parts>
 [[noreturn]] void fail(const Parts&... parts) {
@@ -158,7 +177,9 @@ class Args {
           name_ = tok.value;
           continue;
         }
-        if (!contains(flags, tok.value)) fail(command_, ": unknown flag ", Q{tok.value}, " (", allowed(flags, "flag"), ")");
+        if (!contains(flags, tok.value)) {
+          fail(command_, ": unknown flag ", Q{tok.value}, " (", allowed(flags, "flag"), ")");
+        }
         if (has(tok.value)) fail(command_, ": repeated flag ", Q{tok.value});
         seen_.push_back({tok.value, {}});
         continue;

@@ -46,7 +46,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadLine{"launch id=2", "unknown command 'launch' (commands are symbol, new, cancel, modify, expire, book)"},
         BadLine{"id=2 new", "unknown command 'id=2' (commands are symbol, new, cancel, modify, expire, book)"},
-        BadLine{"new id=2 sym=X side=buy qty=1 px=1 colour=red", "new: unknown key 'colour' (new takes the keys id, sym, side, qty, type, px, tif, acct, stp)"},
+        BadLine{"new id=2 sym=X side=buy qty=1 px=1 colour=red",
+                "new: unknown key 'colour' (new takes the keys id, sym, side, qty, type, px, tif, acct, stp)"},
         BadLine{"new id=2 sym=X side=buy qty=1 qty=2 px=1", "new: repeated key 'qty'"},
         BadLine{"new sym=X side=buy qty=1 px=1", "new: missing required key 'id'"},
         BadLine{"new id=2 side=buy qty=1 px=1", "new: missing required key 'sym'"},
@@ -68,7 +69,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{"new id=2 sym=X side=buy qty=1 px=1 stp=all",
                 "new: stp 'all' is not one of none|cancel_taker|cancel_maker|cancel_both"},
         BadLine{"new id=2 sym=X side=buy qty=1 px=1 post_only=1", "new: flag 'post_only' takes no value"},
-        BadLine{"new id=2 sym=X side=buy qty=1 px=1 hidden", "new: unknown flag 'hidden' (new takes the flag post_only)"},
+        BadLine{"new id=2 sym=X side=buy qty=1 px=1 hidden",
+                "new: unknown flag 'hidden' (new takes the flag post_only)"},
         BadLine{"cancel", "cancel: missing required key 'id'"},
         BadLine{"cancel id=1 px=2", "cancel: unknown key 'px' (cancel takes the key id)"},
         BadLine{"modify id=1", "modify: needs px, qty or both"},
@@ -82,6 +84,50 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{"symbol Y tick=0", "symbol: tick '0' is not a decimal > 0 with at most 18 decimals and at most 10^18"},
         BadLine{"symbol Y tick=0.01 lot=0", "symbol: lot '0' must be an integer >= 1"},
         BadLine{"symbol Y tick=0.01 max_qty=-3", "symbol: max_qty '-3' must be an integer >= 1"}));
+
+TEST(Quoted, shouldShowPrintableAsciiAsIsAndEscapeQuoteAndBackslash) {
+  EXPECT_EQ(quote_for_message("abc=1.5"), "'abc=1.5'");
+  EXPECT_EQ(quote_for_message(""), "''");
+  EXPECT_EQ(quote_for_message("it's\\"), "'it\\'s\\\\'");
+  EXPECT_EQ(quote_for_message(" ~"), "' ~'");
+}
+
+TEST(Quoted, shouldEscapeControlBytesAndNonAsciiAsHex) {
+  EXPECT_EQ(quote_for_message(std::string("a\0b", 3)), "'a\\x00b'");
+  EXPECT_EQ(quote_for_message("\x01\x1f\x7f\n\r\t"), "'\\x01\\x1f\\x7f\\x0a\\x0d\\x09'");
+  EXPECT_EQ(quote_for_message("caf\xc3\xa9"), "'caf\\xc3\\xa9'");  // UTF-8 too: bytes, not characters
+  EXPECT_EQ(quote_for_message("\xff\x80"), "'\\xff\\x80'");
+}
+
+TEST(Quoted, shouldShowAtMost40BytesThenDots) {
+  const std::string forty(40, 'a');
+  EXPECT_EQ(quote_for_message(forty), "'" + forty + "'");
+  EXPECT_EQ(quote_for_message(forty + "b"), "'" + forty + "'...");
+  // The limit counts input bytes; their escapes may be longer.
+  EXPECT_EQ(quote_for_message(std::string(39, 'a') + "\x01\x02"), "'" + std::string(39, 'a') + "\\x01'...");
+}
+
+TEST(Script, shouldTruncateAHugeTokenInTheMessage) {
+  const std::string huge(10u << 20, 'k');  // a 10 MiB key
+  Result r = run_text(std::string(kPrelude) + "new id=2 sym=X side=buy qty=1 px=1 " + huge + "=1\n");
+  EXPECT_EQ(r.status, kMalformed);
+  EXPECT_EQ(r.out, "accepted id=1\n");
+  EXPECT_EQ(r.err, "t.script:3: new: unknown key '" + std::string(40, 'k') +
+                       "'... (new takes the keys id, sym, side, qty, type, px, tif, acct, stp)\n");
+}
+
+TEST(Script, shouldEscapeBinaryBytesInTheMessage) {
+  Result r = run_text(std::string(kPrelude) + "new id=2 sym=X side=b\x01\xff'\\ qty=1 px=1\n");
+  EXPECT_EQ(r.status, kMalformed);
+  EXPECT_EQ(r.err, "t.script:3: new: side 'b\\x01\\xff\\'\\\\' is not one of buy|sell\n");
+
+  Result cmd = run_text(std::string("\x7f\x45LF\x02\x01\x01\0\0 id=1\n", 15));
+  EXPECT_EQ(cmd.status, kMalformed);
+  EXPECT_EQ(cmd.out, "");
+  EXPECT_EQ(cmd.err,
+            "t.script:1: unknown command '\\x7fELF\\x02\\x01\\x01\\x00\\x00' "
+            "(commands are symbol, new, cancel, modify, expire, book)\n");
+}
 
 TEST(Script, shouldTurnBadValuesInWellFormedCommandsIntoRejections) {
   Result r = run_text(

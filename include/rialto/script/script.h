@@ -5,7 +5,9 @@
 // The engine it drives does none of that.
 #pragma once
 
+#include <cstddef>
 #include <iosfwd>
+#include <string>
 #include <string_view>
 
 #include "rialto/engine/engine.h"
@@ -19,6 +21,15 @@ struct Options {
 /// Exit statuses of run().
 inline constexpr int kOk = 0;
 inline constexpr int kMalformed = 2;
+
+/// How many bytes of an input value an error message shows at most.
+inline constexpr std::size_t kMaxEchoBytes = 40;
+
+/// An input value as error messages show it (docs/SEMANTICS.md): in single
+/// quotes, its first kMaxEchoBytes bytes with `'` and `\` escaped as `\'` and
+/// `\\`, every byte outside printable ASCII as `\xNN`, and `...` after the
+/// closing quote when the value was longer. Safe to print whatever the input.
+[[nodiscard]] std::string quote_for_message(std::string_view value);
 
 /// Runs the script read from `in`. Events go to `out`, one per line; a
 /// malformed line stops the run with `NAME:LINE: <what is wrong>` on `err`
