@@ -4,6 +4,7 @@
 #include <charconv>
 #include <concepts>
 #include <istream>
+#include <limits>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -293,6 +294,18 @@ constexpr std::array<std::pair<std::string_view, StpMode>, 4> kStps{{{"none", St
                                                                      {"cancel_maker", StpMode::cancel_maker},
                                                                      {"cancel_both", StpMode::cancel_both}}};
 
+// ---- Engine limits ---------------------------------------------------------
+
+/// Why the engine cannot take `spec` under `config`, or "" when it can. A
+/// level's total (and the FOK walk's sum) adds up to max_orders quantities of
+/// at most max_qty each, so max_qty x max_orders must fit int64.
+std::string engine_symbol_error(const engine::SymbolSpec& spec, const engine::EngineConfig& config) {
+  const int64_t largest = std::numeric_limits<int64_t>::max() / static_cast<int64_t>(config.max_orders);
+  if (spec.max_qty.value() <= largest) return {};
+  return "max_qty " + std::to_string(spec.max_qty.value()) + " is above " + std::to_string(largest) +
+         ", the largest for --max-orders " + std::to_string(config.max_orders) + " (a level's total must fit int64)";
+}
+
 // ---- The runner ----------------------------------------------------------
 
 constexpr std::string_view kCommands = "commands are symbol, new, cancel, modify, expire, book";
@@ -335,6 +348,7 @@ class Runner {
     if (auto v = a.get("lot")) spec.lot = Qty(positive(a, "lot", *v));
     if (auto v = a.get("max_qty")) spec.max_qty = Qty(positive(a, "max_qty", *v));
     if (symbols_.contains(name)) fail("symbol: ", Q{name}, " is already defined");
+    if (std::string why = engine_symbol_error(spec, engine_.config()); !why.empty()) fail("symbol: ", why);
     SymbolId id = engine_.add_symbol(spec);
     if (id == kNoSymbol) fail("symbol: too many symbols (max_symbols)");
     symbols_.emplace(name, id);

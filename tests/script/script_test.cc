@@ -83,7 +83,35 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{"symbol Y", "symbol: missing required key 'tick'"},
         BadLine{"symbol Y tick=0", "symbol: tick '0' is not a decimal > 0 with at most 18 decimals and at most 10^18"},
         BadLine{"symbol Y tick=0.01 lot=0", "symbol: lot '0' must be an integer >= 1"},
-        BadLine{"symbol Y tick=0.01 max_qty=-3", "symbol: max_qty '-3' must be an integer >= 1"}));
+        BadLine{"symbol Y tick=0.01 max_qty=-3", "symbol: max_qty '-3' must be an integer >= 1"},
+        BadLine{"symbol Y tick=1 max_qty=8796093022208",
+                "symbol: max_qty 8796093022208 is above 8796093022207, the largest for --max-orders 1048576 "
+                "(a level's total must fit int64)"},
+        BadLine{"symbol Y tick=1 max_qty=9223372036854775807",
+                "symbol: max_qty 9223372036854775807 is above 8796093022207, the largest for --max-orders 1048576 "
+                "(a level's total must fit int64)"}));
+
+TEST(Script, shouldAcceptMaxQtyUpToInt64MaxDividedByMaxOrders) {
+  Result r = run_text(
+      "symbol X tick=1 max_qty=8796093022207\n"  // INT64_MAX / 2^20, the default --max-orders
+      "new id=1 sym=X side=buy qty=8796093022207 px=1\n");
+  EXPECT_EQ(r.status, kOk) << r.err;
+  EXPECT_EQ(r.out, "accepted id=1\n");
+
+  Options one;
+  one.engine.max_orders = 1;
+  Result all = run_text("symbol X tick=1 max_qty=9223372036854775807\nbook sym=X\n", one);
+  EXPECT_EQ(all.status, kOk) << all.err;
+  EXPECT_EQ(all.out, "book sym=X\nend\n");
+
+  Options three;
+  three.engine.max_orders = 3;  // INT64_MAX / 3 = 3074457345618258602 (rounded down)
+  Result over = run_text("symbol X tick=1 max_qty=3074457345618258603\n", three);
+  EXPECT_EQ(over.status, kMalformed);
+  EXPECT_EQ(over.err,
+            "t.script:1: symbol: max_qty 3074457345618258603 is above 3074457345618258602, the largest for "
+            "--max-orders 3 (a level's total must fit int64)\n");
+}
 
 TEST(Quoted, shouldShowPrintableAsciiAsIsAndEscapeQuoteAndBackslash) {
   EXPECT_EQ(quote_for_message("abc=1.5"), "'abc=1.5'");
