@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
   script->add_option("--max-ids", script_options.engine.max_order_ids, "accepted order id capacity")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1u << 30));
+  script->add_option("--max-symbols", script_options.engine.max_symbols, "symbol capacity (symbol lines)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 30));
   CLI::App* bench = rialto::app::add_bench_command(app);
 
   try {

@@ -350,7 +350,11 @@ class Runner {
     if (symbols_.contains(name)) fail("symbol: ", Q{name}, " is already defined");
     if (std::string why = engine_symbol_error(spec, engine_.config()); !why.empty()) fail("symbol: ", why);
     SymbolId id = engine_.add_symbol(spec);
-    if (id == kNoSymbol) fail("symbol: too many symbols (max_symbols)");
+    if (id == kNoSymbol) {
+      const uint32_t limit = engine_.config().max_symbols;
+      fail("symbol: ", Q{name}, " would be symbol ", std::to_string(uint64_t{limit} + 1), ", above the limit of ",
+           std::to_string(limit), " (--max-symbols)");
+    }
     symbols_.emplace(name, id);
     ticks_.push_back(*tick);
   }

@@ -231,6 +231,20 @@ TEST(Script, shouldRejectOrdersBeyondConfiguredCapacity) {
             "rejected id=6 reason=capacity\n");
 }
 
+TEST(Script, shouldRefuseTheSymbolAfterMaxSymbolsByDefault65536) {
+  Options options;  // the default max_symbols; small books keep the test light
+  options.engine.levels_reserved_per_side = 1;
+  std::string text;
+  for (int i = 0; i < 65536; ++i) text += "symbol S" + std::to_string(i) + " tick=1\n";
+  text += "new id=1 sym=S65535 side=buy qty=1 px=1\n";
+  text += "symbol S65536 tick=1\n";
+  Result r = run_text(text, options);
+  EXPECT_EQ(r.status, kMalformed);
+  EXPECT_EQ(r.out, "accepted id=1\n");
+  EXPECT_EQ(r.err,
+            "t.script:65538: symbol: 'S65536' would be symbol 65537, above the limit of 65536 (--max-symbols)\n");
+}
+
 TEST(Script, shouldGiveByteIdenticalOutputEveryRun) {
   std::string text = "symbol X tick=0.01\nsymbol Y tick=1 lot=10\n";
   for (int i = 1; i <= 400; ++i) {
