@@ -1,8 +1,10 @@
 #include "rialto/script/script.h"
 
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <concepts>
+#include <cstring>
 #include <istream>
 #include <limits>
 #include <optional>
@@ -475,24 +477,77 @@ class Runner {
 
 }  // namespace
 
+namespace {
+
+constexpr std::string_view kCli = "rialto script: ";
+
+/// Sets `in` to throw on badbit, so that a read error reaches run() with its
+/// reason (std::ios_base::failure::code()); restores the old mask on exit.
+class ThrowOnBadbit {
+ public:
+  explicit ThrowOnBadbit(std::istream& in) : in_(in), old_(in.exceptions()) { in_.exceptions(std::ios::badbit); }
+  ThrowOnBadbit(const ThrowOnBadbit&) = delete;
+  ThrowOnBadbit& operator=(const ThrowOnBadbit&) = delete;
+  ~ThrowOnBadbit() {
+    try {
+      in_.exceptions(old_);  // sets the mask, then throws if the stream is bad under it
+    } catch (const std::ios_base::failure&) {
+    }
+  }
+
+ private:
+  std::istream& in_;
+  std::ios::iostate old_;
+};
+
+/// Writes the pending events to `out` and flushes it; false (with the
+/// message on `err`) when the output cannot be written.
+[[nodiscard]] bool flush_events(TextSink& sink, std::ostream& out, std::ostream& err, bool flush_stream) {
+  errno = 0;
+  sink.flush_to(out);
+  if (flush_stream) out.flush();
+  if (out) return true;
+  const int e = errno;
+  err << kCli << "cannot write output: " << (e != 0 ? std::strerror(e) : "the output stream failed") << '\n';
+  return false;
+}
+
+}  // namespace
+
 int run(std::istream& in, std::string_view name, std::ostream& out, std::ostream& err, const Options& options) {
   Runner runner(options);
   std::string text;
   uint64_t line_no = 0;
-  while (std::getline(in, text)) {
-    ++line_no;
-    try {
-      runner.line(text);
-    } catch (const Malformed& m) {
-      runner.sink().flush_to(out);
-      out.flush();
-      err << name << ':' << line_no << ": " << m.what << '\n';
-      return kMalformed;
+  std::string read_error;
+  if (in.bad()) {
+    read_error = "the input stream failed";
+  } else {
+    ThrowOnBadbit throw_on_badbit(in);
+    for (;;) {
+      try {
+        if (!std::getline(in, text)) break;
+      } catch (const std::ios_base::failure& e) {
+        read_error = e.code().message();
+        break;
+      }
+      ++line_no;
+      try {
+        runner.line(text);
+      } catch (const Malformed& m) {
+        const bool written = flush_events(runner.sink(), out, err, true);
+        err << name << ':' << line_no << ": " << m.what << '\n';
+        return written ? kMalformed : kIoError;
+      }
+      if (runner.sink().pending() >= (1u << 16) && !flush_events(runner.sink(), out, err, false)) return kIoError;
     }
-    if (runner.sink().pending() >= (1u << 16)) runner.sink().flush_to(out);
   }
-  runner.sink().flush_to(out);
-  out.flush();
+  if (!flush_events(runner.sink(), out, err, true)) return kIoError;
+  if (!read_error.empty()) {
+    err << kCli << "cannot read " << name;
+    if (line_no > 0) err << " after line " << line_no;
+    err << ": " << read_error << '\n';
+    return kIoError;
+  }
   return kOk;
 }
 

@@ -9,7 +9,8 @@
 # error messages name a predictable FILE.
 #   file         `rialto script [ARGS] tests/scenarios/NAME.script`
 #   stdin        `rialto script [ARGS] -` with the file on stdin; FILE in messages is <stdin>
-#   missing      a file that does not exist: exit status 1, empty stdout, a message
+#   missing      a file that does not exist: exit status 1, empty stdout, the message
+#                `rialto script: cannot open FILE: No such file or directory`
 # ARGS: the options in NAME.args (one line, split like a shell command line without
 # quoting), when that file exists, e.g. `--max-orders 1`.
 # Checks, each reported on its own:
@@ -107,9 +108,9 @@ if(MODE STREQUAL "missing")
   if(NOT n EQUAL 0)
     fail("stdout is not empty")
   endif()
-  string(STRIP "${err}" e)
-  if(e STREQUAL "")
-    fail("stderr is empty: the user gets no message")
+  set(want "rialto script: cannot open tests/scenarios/${NAME}.does-not-exist.script: No such file or directory\n")
+  if(NOT err STREQUAL want)
+    fail("stderr is not `${want}`")
   endif()
   if(failures)
     message(FATAL_ERROR "scenario ${NAME} (${MODE}) FAILED:\n${failures}")

@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <ios>
 #include <sstream>
+#include <streambuf>
 #include <string>
+#include <system_error>
 
 namespace rialto::script {
 namespace {
@@ -243,6 +247,90 @@ TEST(Script, shouldRefuseTheSymbolAfterMaxSymbolsByDefault65536) {
   EXPECT_EQ(r.out, "accepted id=1\n");
   EXPECT_EQ(r.err,
             "t.script:65538: symbol: 'S65536' would be symbol 65537, above the limit of 65536 (--max-symbols)\n");
+}
+
+/// Serves `text`, then fails the next read as a disk would (EIO).
+class FailingReadBuf : public std::streambuf {
+ public:
+  explicit FailingReadBuf(std::string text) : text_(std::move(text)) {
+    setg(text_.data(), text_.data(), text_.data() + text_.size());
+  }
+
+ protected:
+  int_type underflow() override {
+    throw std::ios_base::failure("read", std::error_code(EIO, std::generic_category()));
+  }
+
+ private:
+  std::string text_;
+};
+
+/// Takes nothing: every write fails with ENOSPC, as on /dev/full.
+class FullWriteBuf : public std::streambuf {
+ protected:
+  int_type overflow(int_type) override {
+    errno = ENOSPC;
+    return traits_type::eof();
+  }
+  std::streamsize xsputn(const char*, std::streamsize) override {
+    errno = ENOSPC;
+    return 0;
+  }
+};
+
+TEST(ScriptIo, shouldReportAReadErrorAfterTheEventsOfTheLinesReadWithStatus1) {
+  FailingReadBuf buf("symbol X tick=1\nnew id=1 sym=X side=buy qty=1 px=1\n");
+  std::istream in(&buf);
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(run(in, "t.script", out, err), kIoError);
+  EXPECT_EQ(out.str(), "accepted id=1\n");
+  EXPECT_EQ(err.str(), "rialto script: cannot read t.script after line 2: Input/output error\n");
+  EXPECT_EQ(in.exceptions(), std::ios::goodbit) << "run() must restore the caller's exception mask";
+}
+
+TEST(ScriptIo, shouldReportAReadErrorOnTheFirstLine) {
+  FailingReadBuf buf("");
+  std::istream in(&buf);
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(run(in, "dir", out, err), kIoError);
+  EXPECT_EQ(out.str(), "");
+  EXPECT_EQ(err.str(), "rialto script: cannot read dir: Input/output error\n");
+}
+
+TEST(ScriptIo, shouldReportOutputThatCannotBeWrittenWithStatus1) {
+  std::istringstream in("symbol X tick=1\nnew id=1 sym=X side=buy qty=1 px=1\n");
+  FullWriteBuf full;
+  std::ostream out(&full);
+  std::ostringstream err;
+  EXPECT_EQ(run(in, "t.script", out, err), kIoError);
+  EXPECT_EQ(err.str(), "rialto script: cannot write output: No space left on device\n");
+}
+
+TEST(ScriptIo, shouldStillReportTheMalformedLineWhenItsEventsCannotBeWritten) {
+  std::istringstream in("symbol X tick=1\nnew id=1 sym=X side=buy qty=1 px=1\nlaunch\n");
+  FullWriteBuf full;
+  std::ostream out(&full);
+  std::ostringstream err;
+  EXPECT_EQ(run(in, "t.script", out, err), kIoError);
+  EXPECT_EQ(err.str(),
+            "rialto script: cannot write output: No space left on device\n"
+            "t.script:3: unknown command 'launch' (commands are symbol, new, cancel, modify, expire, book)\n");
+}
+
+TEST(ScriptIo, shouldStopAtTheFirstFailedWriteInTheMiddleOfTheRun) {
+  // Far more than the 64 KiB the runner buffers; a malformed last line shows
+  // whether the run went on after the failed write.
+  std::string text = "symbol X tick=1\n";
+  for (int i = 1; i <= 20000; ++i) text += "new id=" + std::to_string(i) + " sym=X side=buy qty=1 px=1 tif=ioc\n";
+  text += "launch\n";
+  std::istringstream in(text);
+  FullWriteBuf full;
+  std::ostream out(&full);
+  std::ostringstream err;
+  EXPECT_EQ(run(in, "t.script", out, err), kIoError);
+  EXPECT_EQ(err.str(), "rialto script: cannot write output: No space left on device\n");
 }
 
 TEST(Script, shouldGiveByteIdenticalOutputEveryRun) {

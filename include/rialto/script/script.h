@@ -20,6 +20,7 @@ struct Options {
 
 /// Exit statuses of run().
 inline constexpr int kOk = 0;
+inline constexpr int kIoError = 1;
 inline constexpr int kMalformed = 2;
 
 /// How many bytes of an input value an error message shows at most.
@@ -34,6 +35,11 @@ inline constexpr std::size_t kMaxEchoBytes = 40;
 /// Runs the script read from `in`. Events go to `out`, one per line; a
 /// malformed line stops the run with `NAME:LINE: <what is wrong>` on `err`
 /// (after flushing the events of earlier lines) and returns kMalformed.
+/// An I/O failure returns kIoError with a message on `err`, after the events
+/// of the lines read so far: `in` fails (`rialto script: cannot read NAME
+/// after line N: <reason>`; `in` throws on badbit during the run, so that the
+/// reason is known), or `out` fails (`rialto script: cannot write output:
+/// <reason>`; the run stops there; a malformed line's message still follows).
 int run(std::istream& in, std::string_view name, std::ostream& out, std::ostream& err,
         const Options& options = {});
 
