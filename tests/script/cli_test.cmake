@@ -4,7 +4,9 @@
 #   cmake -DRIALTO=<exe> -DSOURCE_DIR=<repo root> -DOUT_DIR=<scratch dir>
 #         -DVERSION=<project version> -DCASE=<name> -P cli_test.cmake
 #
-# The CLI runs in SOURCE_DIR (paths in messages are relative to it). A case that cannot run on this
+# The CLI runs in SOURCE_DIR (paths in messages are relative to it) except for
+# the run.sh cases, which run from a scratch directory to show that run.sh takes
+# relative paths from the caller's directory. A case that cannot run on this
 # machine prints "SKIPPED: <why>" (the test's SKIP_REGULAR_EXPRESSION).
 
 cmake_minimum_required(VERSION 3.25)
@@ -60,6 +62,31 @@ elseif(CASE STREQUAL "version")
   set(cmd --version)
   set(want_rc 0)
   set(want_out "rialto ${VERSION}\n")
+elseif(CASE STREQUAL "run_sh_relative_path")
+  # scripts/run.sh script FILE: FILE is relative to the caller's directory.
+  set(dir ${out}.cwd)
+  file(REMOVE_RECURSE ${dir})
+  file(MAKE_DIRECTORY ${dir}/sub)
+  file(COPY_FILE ${SOURCE_DIR}/tests/scenarios/basic_book.script ${dir}/sub/my.script)
+  set(runner bash ${SOURCE_DIR}/scripts/run.sh)
+  set(env TEST_RIALTO_EXE=${RIALTO})
+  set(cmd script sub/my.script)
+  set(want_rc 0)
+  file(READ ${SOURCE_DIR}/tests/scenarios/basic_book.expected want_out)
+elseif(CASE STREQUAL "run_sh_demo")
+  # Without arguments, the demo runs from any directory.
+  set(dir ${out}.cwd)
+  file(REMOVE_RECURSE ${dir})
+  file(MAKE_DIRECTORY ${dir})
+  set(runner bash ${SOURCE_DIR}/scripts/run.sh)
+  set(env TEST_RIALTO_EXE=${RIALTO})
+  set(cmd "")
+  set(want_rc 0)
+  execute_process(COMMAND ${RIALTO} script examples/demo.script WORKING_DIRECTORY ${SOURCE_DIR}
+                  OUTPUT_VARIABLE want_out RESULT_VARIABLE demo_rc)
+  if(NOT demo_rc EQUAL 0 OR want_out STREQUAL "")
+    message(FATAL_ERROR "rialto script examples/demo.script failed (${demo_rc}); cannot check run.sh")
+  endif()
 else()
   message(FATAL_ERROR "cli_test.cmake: unknown CASE ${CASE}")
 endif()
