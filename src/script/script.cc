@@ -302,7 +302,8 @@ constexpr std::array<std::pair<std::string_view, StpMode>, 4> kStps{{{"none", St
 /// level's total (and the FOK walk's sum) adds up to max_orders quantities of
 /// at most max_qty each, so max_qty x max_orders must fit int64.
 std::string engine_symbol_error(const engine::SymbolSpec& spec, const engine::EngineConfig& config) {
-  const int64_t largest = std::numeric_limits<int64_t>::max() / static_cast<int64_t>(config.max_orders);
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  const int64_t largest = config.max_orders == 0 ? kMax : kMax / static_cast<int64_t>(config.max_orders);
   if (spec.max_qty.value() <= largest) return {};
   return "max_qty " + std::to_string(spec.max_qty.value()) + " is above " + std::to_string(largest) +
          ", the largest for --max-orders " + std::to_string(config.max_orders) + " (a level's total must fit int64)";
