@@ -333,22 +333,5 @@ TEST(ScriptIo, shouldStopAtTheFirstFailedWriteInTheMiddleOfTheRun) {
   EXPECT_EQ(err.str(), "rialto script: cannot write output: No space left on device\n");
 }
 
-TEST(Script, shouldGiveByteIdenticalOutputEveryRun) {
-  std::string text = "symbol X tick=0.01\nsymbol Y tick=1 lot=10\n";
-  for (int i = 1; i <= 400; ++i) {
-    text += "new id=" + std::to_string(i) + " sym=" + (i % 3 ? "X" : "Y") + " side=" + (i % 2 ? "buy" : "sell") +
-            " qty=" + std::to_string(10 * (1 + i % 7)) + " px=" + std::to_string(95 + (i * 7) % 11) +
-            (i % 5 == 0 ? " tif=ioc" : "") + (i % 4 == 0 ? " acct=a stp=cancel_maker" : "") + "\n";
-    if (i % 9 == 0) text += "cancel id=" + std::to_string(i - 4) + "\n";
-    if (i % 11 == 0) text += "modify id=" + std::to_string(i - 2) + " qty=20\n";
-  }
-  text += "book sym=X\nbook sym=Y\n";
-  Result a = run_text(text);
-  Result b = run_text(text);
-  EXPECT_EQ(a.status, kOk) << a.err;
-  EXPECT_GT(a.out.size(), 10000u);
-  EXPECT_EQ(a.out, b.out);
-}
-
 }  // namespace
 }  // namespace rialto::script
