@@ -1,5 +1,7 @@
 # Every third-party dependency is a Debian package installed by scripts/setup.sh.
-# docs/DEPENDENCIES.md says why each one is here.
+# docs/DEPENDENCIES.md says why each one is here. Only what the configured parts
+# need is looked for: with RIALTO_BUILD_TESTS and RIALTO_BUILD_BENCH off (the build
+# of scripts/run.sh), the `rialto` CLI needs CLI11 and nothing else.
 find_package(Threads REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)        # libcli11-dev: the `rialto` command line
 
@@ -7,14 +9,16 @@ if(RIALTO_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)      # libgtest-dev
   find_package(rapidcheck CONFIG REQUIRED) # librapidcheck-dev: property tests
   include(GoogleTest)
+  find_path(RIALTO_RELACY_INCLUDE relacy/relacy.hpp REQUIRED)                         # relacy-dev
 endif()
-find_package(Boost 1.74 REQUIRED)          # libboost-dev: lockfree queues, benchmark peers only
 
-# Header-only packages without CMake config files.
-find_path(RIALTO_MOODYCAMEL_INCLUDE readerwriterqueue/readerwriterqueue.h REQUIRED) # libreaderwriterqueue-dev
-find_path(RIALTO_CONCURRENTQUEUE_INCLUDE concurrentqueue/concurrentqueue.h REQUIRED) # libconcurrentqueue-dev
-find_path(RIALTO_ATOMIC_QUEUE_INCLUDE atomic_queue/atomic_queue.h REQUIRED)         # libatomic-queue-dev
-find_path(RIALTO_RELACY_INCLUDE relacy/relacy.hpp REQUIRED)                         # relacy-dev
-find_path(RIALTO_ASIO_INCLUDE asio.hpp REQUIRED)                                    # libasio-dev
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)                             # libuv1-dev
+if(RIALTO_BUILD_BENCH)
+  find_package(Boost 1.74 REQUIRED)        # libboost-dev: lockfree queues, benchmark peers only
+  # Header-only packages without CMake config files.
+  find_path(RIALTO_MOODYCAMEL_INCLUDE readerwriterqueue/readerwriterqueue.h REQUIRED) # libreaderwriterqueue-dev
+  find_path(RIALTO_CONCURRENTQUEUE_INCLUDE concurrentqueue/concurrentqueue.h REQUIRED) # libconcurrentqueue-dev
+  find_path(RIALTO_ATOMIC_QUEUE_INCLUDE atomic_queue/atomic_queue.h REQUIRED)         # libatomic-queue-dev
+  find_path(RIALTO_ASIO_INCLUDE asio.hpp REQUIRED)                                    # libasio-dev
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)                             # libuv1-dev
+endif()

@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build the release preset, and run the
-# bundled demo scenario through `rialto script` (events, then the final book).
-# Any arguments replace the demo: scripts/run.sh script my.script
+# The main job: install what building and running `rialto` needs (only that:
+# no test, fuzz or benchmark packages), build the CLI in its own build
+# directory (build/run: the release preset without tests and benchmarks), and
+# run the bundled demo scenario through `rialto script` (events, then the
+# final book). Any arguments replace the demo and are taken as given, relative
+# paths from the caller's directory: scripts/run.sh script my.script
+#
+# TEST_RIALTO_EXE=<binary> (for the tests) skips set-up and build and runs that
+# binary instead.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/setup.sh
-cmake --preset release >/dev/null
-cmake --build build/release --target rialto >/dev/null
-if (($# == 0)); then
-  set -- script examples/demo.script
+root=$(cd "$(dirname "$0")/.." && pwd)
+exe=${TEST_RIALTO_EXE:-}
+if [[ -z $exe ]]; then
+  "$root/scripts/setup.sh" run
+  # A subshell: the caller's directory stays the one the arguments are relative to.
+  (
+    cd "$root"
+    cmake --preset release -B build/run -DRIALTO_BUILD_TESTS=OFF -DRIALTO_BUILD_BENCH=OFF >/dev/null
+    cmake --build build/run --target rialto >/dev/null
+  )
+  exe=$root/build/run/apps/rialto/rialto
 fi
-exec build/release/apps/rialto/rialto "$@"
+if (($# == 0)); then
+  set -- script "$root/examples/demo.script"
+fi
+exec "$exe" "$@"

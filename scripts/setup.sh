@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
 # Installs the Debian packages rialto needs, and only those that are missing.
 # Idempotent: a second run installs nothing. docs/DEPENDENCIES.md says why each is here.
+#   scripts/setup.sh run   what building and running the `rialto` CLI needs (scripts/run.sh)
+#   scripts/setup.sh       everything: also the tests, fuzzers and benchmarks (scripts/test.sh)
 set -euo pipefail
 
-packages=(
-  g++ cmake ninja-build pkg-config make
-  libgtest-dev libgmock-dev librapidcheck-dev
-  libcli11-dev
-  libboost-dev libreaderwriterqueue-dev libconcurrentqueue-dev libatomic-queue-dev relacy-dev
+run_packages=(g++ cmake ninja-build libcli11-dev)
+all_packages=(
+  "${run_packages[@]}"
+  pkg-config make
+  libgtest-dev libgmock-dev librapidcheck-dev relacy-dev
+  libboost-dev libreaderwriterqueue-dev libconcurrentqueue-dev libatomic-queue-dev
   libasio-dev libuv1-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   gnuplot-nox
 )
+
+case "${1:-all}" in
+  run) packages=("${run_packages[@]}") ;;
+  all) packages=("${all_packages[@]}") ;;
+  *)
+    echo "usage: scripts/setup.sh [run|all]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

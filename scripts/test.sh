@@ -7,7 +7,7 @@
 # Closes with one line: "total: N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh all
 
 jobs=$(nproc)
 presets=(${RIALTO_TEST_PRESETS:-release sanitize tsan fuzz})

@@ -1,10 +1,13 @@
 // The `rialto` command line. Each subcommand is a thin adapter over a module.
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <new>
 #include <string>
+#include <string_view>
 
 #include "bench_cmd.h"
 #include "rialto/script/script.h"
@@ -14,10 +17,13 @@ namespace {
 int run_script(const std::string& path, const rialto::script::Options& options) {
   try {
     if (path == "-") return rialto::script::run(std::cin, "<stdin>", std::cout, std::cerr, options);
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      std::cerr << "rialto script: cannot open " << path << '\n';
-      return 1;
+      const int e = errno;
+      std::cerr << "rialto script: cannot open " << path << ": "
+                << (e != 0 ? std::strerror(e) : "the file stream failed") << '\n';
+      return rialto::script::kIoError;
     }
     return rialto::script::run(in, path, std::cout, std::cerr, options);
   } catch (const std::bad_alloc&) {
@@ -44,7 +50,22 @@ int main(int argc, char** argv) {
   script->add_option("--max-ids", script_options.max_ids, "order ids a script may use (lifetime duplicate_id)")
       ->capture_default_str()
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 30));
+  script->add_option("--max-symbols", script_options.engine.max_symbols, "symbol capacity (symbol lines)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 30));
   CLI::App* bench = rialto::app::add_bench_command(app);
+  app.set_version_flag("--version", "rialto " RIALTO_VERSION);
+
+  // CLI11 reports a word that is not a subcommand as "A subcommand is
+  // required"; name the word instead.
+  if (argc > 1) {
+    const std::string_view first = argv[1];
+    const auto named = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(std::string(first)); });
+    if (!first.empty() && first.front() != '-' && named.empty()) {
+      std::cerr << "rialto: unknown subcommand " << rialto::script::quote_for_message(first) << " (try --help)\n";
+      return 2;
+    }
+  }
 
   try {
     app.parse(argc, argv);

@@ -1,8 +1,10 @@
 #include "rialto/script/script.h"
 
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <concepts>
+#include <cstring>
 #include <istream>
 #include <optional>
 #include <ostream>
@@ -15,6 +17,29 @@
 #include "rialto/script/lifetime_ids.h"
 
 namespace rialto::script {
+
+std::string quote_for_message(std::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "'";
+  std::string_view shown = value.substr(0, kMaxEchoBytes);
+  for (char ch : shown) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '\'' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  out += '\'';
+  if (shown.size() < value.size()) out += "...";
+  return out;
+}
+
 namespace {
 
 // ---- Output ----------------------------------------------------------------
@@ -126,16 +151,12 @@ struct Malformed {
   std::string what;
 };
 
-/// A value shown in single quotes in an error message.
+/// A value from the input shown in an error message: always through quote_for_message().
 struct Q {
   std::string_view s;
 };
 inline void append(std::string& out, std::string_view s) { out.append(s); }
-inline void append(std::string& out, Q q) {
-  out += '\'';
-  out.append(q.s);
-  out += '\'';
-}
+inline void append(std::string& out, Q q) { out += quote_for_message(q.s); }
 
 template <class... Parts>
 [[noreturn]] void fail(const Parts&... parts) {
@@ -160,13 +181,15 @@ class Args {
           name_ = tok.value;
           continue;
         }
-        if (!contains(flags, tok.value)) fail(command_, ": unknown flag ", Q{tok.value});
+        if (!contains(flags, tok.value)) {
+          fail(command_, ": unknown flag ", Q{tok.value}, " (", allowed(flags, "flag"), ")");
+        }
         if (has(tok.value)) fail(command_, ": repeated flag ", Q{tok.value});
         seen_.push_back({tok.value, {}});
         continue;
       }
       if (contains(flags, tok.key)) fail(command_, ": flag ", Q{tok.key}, " takes no value");
-      if (!contains(keys, tok.key)) fail(command_, ": unknown key ", Q{tok.key});
+      if (!contains(keys, tok.key)) fail(command_, ": unknown key ", Q{tok.key}, " (", allowed(keys, "key"), ")");
       if (has(tok.key)) fail(command_, ": repeated key ", Q{tok.key});
       if (tok.value.empty()) fail(command_, ": key ", Q{tok.key}, " has an empty value");
       seen_.push_back({tok.key, tok.value});
@@ -194,6 +217,20 @@ class Args {
   [[nodiscard]] const std::string& command() const { return command_; }
 
  private:
+  /// "new takes the keys id, sym, ...", "cancel takes no flags": what the command allows.
+  [[nodiscard]] std::string allowed(std::initializer_list<std::string_view> set, std::string_view what) const {
+    std::string out = command_ + " takes ";
+    if (set.size() == 0) return out + "no " + std::string(what) + "s";
+    out += "the " + std::string(what) + (set.size() == 1 ? " " : "s ");
+    bool first = true;
+    for (auto x : set) {
+      if (!first) out += ", ";
+      out.append(x);
+      first = false;
+    }
+    return out;
+  }
+
   static bool contains(std::initializer_list<std::string_view> set, std::string_view s) {
     for (auto x : set) {
       if (x == s) return true;
@@ -260,7 +297,11 @@ constexpr std::array<std::pair<std::string_view, StpMode>, 4> kStps{{{"none", St
                                                                      {"cancel_maker", StpMode::cancel_maker},
                                                                      {"cancel_both", StpMode::cancel_both}}};
 
+// ---- Engine limits ---------------------------------------------------------
+
 // ---- The runner ----------------------------------------------------------
+
+constexpr std::string_view kCommands = "commands are symbol, new, cancel, modify, expire, book";
 
 class Runner {
  public:
@@ -277,7 +318,7 @@ class Runner {
     while (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     std::vector<Token> tokens = tokenize(text);
     if (tokens.empty()) return;
-    if (!tokens[0].bare) fail("unknown command ", Q{tokens[0].raw});
+    if (!tokens[0].bare) fail("unknown command ", Q{tokens[0].raw}, " (", kCommands, ")");
     std::string_view cmd = tokens[0].value;
     if (cmd == "symbol") return do_symbol(tokens);
     if (cmd == "new") return do_new(tokens);
@@ -285,7 +326,7 @@ class Runner {
     if (cmd == "modify") return do_modify(tokens);
     if (cmd == "expire") return do_expire(tokens);
     if (cmd == "book") return do_book(tokens);
-    fail("unknown command ", Q{cmd});
+    fail("unknown command ", Q{cmd}, " (", kCommands, ")");
   }
 
  private:
@@ -302,8 +343,22 @@ class Runner {
     if (auto v = a.get("lot")) spec.lot = Qty(positive(a, "lot", *v));
     if (auto v = a.get("max_qty")) spec.max_qty = Qty(positive(a, "max_qty", *v));
     if (symbols_.contains(name)) fail("symbol: ", Q{name}, " is already defined");
+    const engine::EngineConfig& config = engine_.config();
+    switch (engine_.check_symbol(spec)) {
+      case SymbolError::none:
+        break;
+      case SymbolError::too_many_symbols:
+        fail("symbol: ", Q{name}, " would be symbol ", std::to_string(uint64_t{config.max_symbols} + 1),
+             ", above the limit of ", std::to_string(config.max_symbols), " (--max-symbols)");
+      case SymbolError::qty_overflow:  // a level's total sums up to max_orders quantities
+        fail("symbol: max_qty ", std::to_string(spec.max_qty.value()), " is above ",
+             std::to_string(engine::Engine<TextSink>::max_qty_limit(config.max_orders)), ", the largest for --max-orders ",
+             std::to_string(config.max_orders), " (a level's total must fit int64)");
+      case SymbolError::invalid_lot:
+      case SymbolError::invalid_max_qty:  // positive() refused these already
+        fail("symbol: lot and max_qty must be integers >= 1");
+    }
     SymbolId id = engine_.add_symbol(spec);
-    if (id == kNoSymbol) fail("symbol: too many symbols (max_symbols)");
     symbols_.emplace(name, id);
     ticks_.push_back(*tick);
   }
@@ -360,7 +415,7 @@ class Runner {
       m.has_qty = true;
       m.qty = parse_qty(a, *v);
     }
-    if (!px && !m.has_qty) fail("modify: needs px or qty");
+    if (!px && !m.has_qty) fail("modify: needs px, qty or both");
     if (px) {
       // The price converts with the tick of the order's symbol; an order that
       // is not resting is rejected as unknown_order before any price check.
@@ -425,6 +480,43 @@ class Runner {
 
 }  // namespace
 
+namespace {
+
+constexpr std::string_view kCli = "rialto script: ";
+
+/// Sets `in` to throw on badbit, so that a read error reaches run() with its
+/// reason (std::ios_base::failure::code()); restores the old mask on exit.
+class ThrowOnBadbit {
+ public:
+  explicit ThrowOnBadbit(std::istream& in) : in_(in), old_(in.exceptions()) { in_.exceptions(std::ios::badbit); }
+  ThrowOnBadbit(const ThrowOnBadbit&) = delete;
+  ThrowOnBadbit& operator=(const ThrowOnBadbit&) = delete;
+  ~ThrowOnBadbit() {
+    try {
+      in_.exceptions(old_);  // sets the mask, then throws if the stream is bad under it
+    } catch (const std::ios_base::failure&) {
+    }
+  }
+
+ private:
+  std::istream& in_;
+  std::ios::iostate old_;
+};
+
+/// Writes the pending events to `out` and flushes it; false (with the
+/// message on `err`) when the output cannot be written.
+[[nodiscard]] bool flush_events(TextSink& sink, std::ostream& out, std::ostream& err, bool flush_stream) {
+  errno = 0;
+  sink.flush_to(out);
+  if (flush_stream) out.flush();
+  if (out) return true;
+  const int e = errno;
+  err << kCli << "cannot write output: " << (e != 0 ? std::strerror(e) : "the output stream failed") << '\n';
+  return false;
+}
+
+}  // namespace
+
 int run(std::istream& in, std::string_view name, std::ostream& out, std::ostream& err, const Options& options) {
   Runner runner(options);
   if (!runner.engine_ok()) {
@@ -433,20 +525,36 @@ int run(std::istream& in, std::string_view name, std::ostream& out, std::ostream
   }
   std::string text;
   uint64_t line_no = 0;
-  while (std::getline(in, text)) {
-    ++line_no;
-    try {
-      runner.line(text);
-    } catch (const Malformed& m) {
-      runner.sink().flush_to(out);
-      out.flush();
-      err << name << ':' << line_no << ": " << m.what << '\n';
-      return kMalformed;
+  std::string read_error;
+  if (in.bad()) {
+    read_error = "the input stream failed";
+  } else {
+    ThrowOnBadbit throw_on_badbit(in);
+    for (;;) {
+      try {
+        if (!std::getline(in, text)) break;
+      } catch (const std::ios_base::failure& e) {
+        read_error = e.code().message();
+        break;
+      }
+      ++line_no;
+      try {
+        runner.line(text);
+      } catch (const Malformed& m) {
+        const bool written = flush_events(runner.sink(), out, err, true);
+        err << name << ':' << line_no << ": " << m.what << '\n';
+        return written ? kMalformed : kIoError;
+      }
+      if (runner.sink().pending() >= (1u << 16) && !flush_events(runner.sink(), out, err, false)) return kIoError;
     }
-    if (runner.sink().pending() >= (1u << 16)) runner.sink().flush_to(out);
   }
-  runner.sink().flush_to(out);
-  out.flush();
+  if (!flush_events(runner.sink(), out, err, true)) return kIoError;
+  if (!read_error.empty()) {
+    err << kCli << "cannot read " << name;
+    if (line_no > 0) err << " after line " << line_no;
+    err << ": " << read_error << '\n';
+    return kIoError;
+  }
   return kOk;
 }
 
