@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <new>
@@ -31,6 +32,15 @@ int run_script(const std::string& path, const rialto::script::Options& options) 
               << options.max_ids << ")\n";
     return 1;
   }
+}
+
+/// Flushes stdout; false (after saying so on stderr) if what was printed
+/// could not be written, e.g. to a full disk or `> /dev/full`.
+bool stdout_ok() {
+  std::cout.flush();
+  if (std::fflush(stdout) == 0 && !std::cout.fail() && std::ferror(stdout) == 0) return true;
+  std::cerr << "rialto: cannot write output\n";
+  return false;
 }
 
 }  // namespace
@@ -70,10 +80,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    int rc = app.exit(e);  // --help and --version print here too
+    if (rc == 0) return stdout_ok() ? 0 : 1;
+    return 2;
   }
   if (script->parsed()) return run_script(script_path, script_options);
-  if (bench->parsed()) return rialto::app::run_bench_command();
+  if (bench->parsed()) {
+    const int rc = rialto::app::run_bench_command();
+    return stdout_ok() || rc != 0 ? rc : 1;
+  }
   return 2;
 }
