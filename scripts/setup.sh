@@ -8,7 +8,7 @@ set -euo pipefail
 run_packages=(g++ cmake ninja-build libcli11-dev)
 all_packages=(
   "${run_packages[@]}"
-  pkg-config make
+  pkg-config
   libgtest-dev libgmock-dev librapidcheck-dev relacy-dev
   libboost-dev libreaderwriterqueue-dev libconcurrentqueue-dev libatomic-queue-dev
   libasio-dev libuv1-dev
