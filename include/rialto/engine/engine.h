@@ -321,7 +321,8 @@ class Engine {
   // ---- Queries -----------------------------------------------------------
   // Preconditions: `symbol` is defined (symbol.value() < symbol_count()).
 
-  /// The resting order `id`, or nullopt. O(1).
+  /// The resting order `id`, or nullopt. O(1) expected; the worst case is
+  /// in detail/id_index.h.
   [[nodiscard]] std::optional<OrderView> find_order(OrderId id) const {
     uint32_t i = find_resting(id);
     if (i == detail::kNil) return std::nullopt;
