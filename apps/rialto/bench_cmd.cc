@@ -326,7 +326,7 @@ int run_ids(const BenchOptions& bo, const IdsOptions& o) {
                static_cast<double>(base.ids_used) * static_cast<double>(slots) /
                    static_cast<double>(o.attack_range) / 1e6);
   const auto search0 = std::chrono::steady_clock::now();
-  const std::vector<uint64_t> attack = bench::colliding_ids(base.ids_used, slots, o.attack_range, config.id_key);
+  const std::vector<uint64_t> attack = bench::colliding_ids(base.ids_used, slots, 0, o.attack_range, config.id_key);
   const double search_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - search0).count();
   cases.push_back({"constructed, default key", base, config});
   bench::assign_ids(cases.back().w, attack);

@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "bench/engine/clock.h"
 #include "bench/engine/wire_sink.h"
 #include "bench/engine/workload.h"
 #include "rialto/engine/engine.h"
@@ -33,14 +34,9 @@
 namespace {
 
 using rialto::bench::Command;
+using rialto::bench::thread_cpu_seconds;
 using rialto::bench::Workload;
 using Engine = rialto::engine::Engine<rialto::bench::WireSink>;
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 uint64_t commands_checksum(const Workload& w) {
   uint64_t h = 0xCBF29CE484222325ull;

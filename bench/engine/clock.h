@@ -10,6 +10,8 @@
 // Thread safety: a calibrated TscClock is immutable; share it freely.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
 #include <cstdint>
 
@@ -54,6 +56,14 @@ struct TscClock {
   }
   [[nodiscard]] double to_ns_f(double t) const { return t / ticks_per_ns; }
 };
+
+/// This thread's CPU time in seconds (CLOCK_THREAD_CPUTIME_ID): leaves out
+/// time the thread was preempted or the VM stolen from.
+inline double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 /// Pins the calling thread to `cpu`; false (and nothing changed) on failure.
 bool pin_to_cpu(int cpu);

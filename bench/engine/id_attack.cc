@@ -4,12 +4,13 @@
 
 namespace rialto::bench {
 
-std::vector<uint64_t> colliding_ids(uint64_t count, uint64_t slots, uint64_t range, const engine::IdKey& key) {
+std::vector<uint64_t> colliding_ids(uint64_t count, uint64_t slots, uint64_t first, uint64_t range,
+                                    const engine::IdKey& key) {
   std::vector<uint64_t> ids;
   ids.reserve(count);
   const uint64_t mask = slots - 1;
   for (uint64_t x = 1; ids.size() < count; ++x) {
-    if ((engine::detail::IdIndex::hash(OrderId(x), key) & mask) < range) ids.push_back(x);
+    if (((engine::detail::IdIndex::hash(OrderId(x), key) - first) & mask) < range) ids.push_back(x);
   }
   return ids;
 }

@@ -21,9 +21,11 @@
 namespace rialto::bench {
 
 /// `count` distinct non-zero ids whose home slots under `key` in a table of
-/// `slots` slots (a power of two) lie in [0, range). Brute force over
-/// candidate ids 1, 2, 3, ...: about count x slots / range hashes.
-[[nodiscard]] std::vector<uint64_t> colliding_ids(uint64_t count, uint64_t slots, uint64_t range,
+/// `slots` slots (a power of two) lie in [first, first + range), wrapping
+/// past the last slot. Brute force over candidate ids 1, 2, 3, ...: about
+/// count x slots / range hashes. (The engine's tests build long and wrapping
+/// probe runs with it too.)
+[[nodiscard]] std::vector<uint64_t> colliding_ids(uint64_t count, uint64_t slots, uint64_t first, uint64_t range,
                                                   const engine::IdKey& key);
 
 /// Longest run of occupied slots once `ids` are in a linear-probing table of

@@ -1,10 +1,9 @@
 #include "bench/engine/runner.h"
 
-#include <time.h>
-
 #include <chrono>
 #include <memory>
 
+#include "bench/engine/clock.h"
 #include "bench/engine/wire_sink.h"
 #include "rialto/engine/engine.h"
 
@@ -21,12 +20,6 @@ std::unique_ptr<BenchEngine> make_engine(const Workload& w, const engine::Engine
 
 std::unique_ptr<BenchEngine> make_engine(const Workload& w, WireSink& sink) {
   return make_engine(w, w.engine_config(), sink);
-}
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 OrderId id_of(const Command& c) {

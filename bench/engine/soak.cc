@@ -1,6 +1,5 @@
 #include "bench/engine/soak.h"
 
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "bench/engine/clock.h"
 #include "bench/engine/rng.h"
 #include "bench/engine/wire_sink.h"
 #include "bench/engine/workload.h"
@@ -15,12 +15,6 @@
 
 namespace rialto::bench {
 namespace {
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
 
 /// The flow of soak.h, one command per next(). Needs no feedback from the engine.
 class SoakFlow {

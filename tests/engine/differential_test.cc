@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/engine/id_attack.h"
 #include "invariants.h"
 #include "model/reference_model.h"
 #include "rialto/engine/engine.h"
@@ -118,10 +119,7 @@ const std::vector<uint64_t>& colliding_ids(uint32_t max_orders) {
   static std::map<uint32_t, std::vector<uint64_t>> cache;
   std::vector<uint64_t>& ids = cache[max_orders];
   if (ids.empty()) {
-    const uint64_t mask = engine::detail::IdIndex::slots_for(max_orders) - 1;
-    for (uint64_t id = 1; ids.size() < 1200; ++id) {
-      if ((engine::detail::IdIndex::hash(OrderId{id}, engine::kDefaultIdKey) & mask) < 4) ids.push_back(id);
-    }
+    ids = bench::colliding_ids(1200, engine::detail::IdIndex::slots_for(max_orders), 0, 4, engine::kDefaultIdKey);
   }
   return ids;
 }

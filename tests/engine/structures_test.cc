@@ -13,6 +13,7 @@
 #include <set>
 #include <vector>
 
+#include "bench/engine/id_attack.h"
 #include "rialto/engine/detail/book_side.h"
 #include "rialto/engine/detail/id_index.h"
 #include "rialto/engine/detail/siphash.h"
@@ -45,14 +46,10 @@ TEST(SipHash, shouldMatchThePublishedSipHash24Vector) {
   EXPECT_NE(siphash13(key, 1), siphash13(SipKey{key.k0 ^ 1, key.k1}, 1)) << "the key must change the hash";
 }
 
-/// Ids whose home slot in a table of `slots` slots is `home` under `key`:
+/// `n` ids whose home slot in a table of `slots` slots is `home` under `key`:
 /// they all land in one probe run.
 std::vector<uint64_t> colliding_ids(const SipKey& key, uint64_t slots, uint64_t home, size_t n) {
-  std::vector<uint64_t> out;
-  for (uint64_t id = 0; out.size() < n; ++id) {
-    if ((IdIndex::hash(OrderId(id), key) & (slots - 1)) == home) out.push_back(id);
-  }
-  return out;
+  return bench::colliding_ids(n, slots, home, 1, key);
 }
 
 // Random inserts and erases against std::unordered_map, with ids drawn so
