@@ -77,15 +77,4 @@ std::string_view to_string(CommandType v) {
   return "?";
 }
 
-std::string_view to_string(SymbolError v) {
-  switch (v) {
-    case SymbolError::none: return "none";
-    case SymbolError::too_many_symbols: return "too_many_symbols";
-    case SymbolError::invalid_lot: return "invalid_lot";
-    case SymbolError::invalid_max_qty: return "invalid_max_qty";
-    case SymbolError::qty_overflow: return "qty_overflow";
-  }
-  return "?";
-}
-
 }  // namespace rialto

@@ -297,8 +297,6 @@ constexpr std::array<std::pair<std::string_view, StpMode>, 4> kStps{{{"none", St
                                                                      {"cancel_maker", StpMode::cancel_maker},
                                                                      {"cancel_both", StpMode::cancel_both}}};
 
-// ---- Engine limits ---------------------------------------------------------
-
 // ---- The runner ----------------------------------------------------------
 
 constexpr std::string_view kCommands = "commands are symbol, new, cancel, modify, expire, book";
@@ -520,7 +518,7 @@ class ThrowOnBadbit {
 int run(std::istream& in, std::string_view name, std::ostream& out, std::ostream& err, const Options& options) {
   Runner runner(options);
   if (!runner.engine_ok()) {
-    err << "rialto script: cannot allocate the engine's tables (--max-orders " << options.engine.max_orders << ")\n";
+    err << kCli << "cannot allocate the engine's tables (--max-orders " << options.engine.max_orders << ")\n";
     return kNoMemory;
   }
   std::string text;

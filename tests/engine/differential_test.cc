@@ -584,7 +584,7 @@ TEST(EngineDifferential, shouldMatchReferenceModelEventForEventOnRandomSequences
   check_differential("differential", configured_cases(1), kShort);
 }
 
-// Fewer, longer sequences: recycled pool slots, full id tables.
+// Fewer, longer sequences: recycled pool slots, a full id memory (lifetime rule), long probe runs.
 TEST(EngineDifferential, shouldMatchReferenceModelOnLongSequences) {
   check_differential("long sequences", configured_cases(100), kLong);
 }
@@ -1066,7 +1066,7 @@ TEST_F(TinyCapacity, shouldRejectWithCapacityOnlyWhenEveryOtherCheckPasses) {
   expect(CancelOrder{OrderId{2}}, {cancelled(10, 2, 0, B, CancelReason::user, 10), level(10, 0, B, 99, 0, 0)});
   // One slot free again: id 4 is the fourth accepted id.
   expect(New(4, S, 3, 100), {accepted(11, 4, 0, S), trade(11, 4, 1, 0, S, 100, 3), level(11, 0, B, 100, 5, 1)});
-  // The id table is full: even an ioc order is refused; other reasons still win.
+  // The script's id memory is full: even an ioc order is refused; other reasons still win.
   expect(New(5, S, 1, 100).tif(TimeInForce::ioc), {rejected(12, 5, SymbolId{0}, RejectReason::capacity)});
   expect(New(5, S, 1, 100).sym(1), {rejected(13, 5, kNoSymbol, RejectReason::unknown_symbol)});
   expect(New(4, S, 1, 100), {rejected(14, 4, SymbolId{0}, RejectReason::duplicate_id)});

@@ -222,7 +222,7 @@ TEST(Script, shouldRejectOrdersBeyondConfiguredCapacity) {
       "new id=3 sym=X side=sell qty=1 px=12 tif=ioc\n" // ioc needs no slot
       "new id=4 sym=X side=sell qty=1 px=10\n"         // gtc, pool full: refused although it would trade
       "new id=5 sym=X side=sell qty=1 px=10 tif=ioc\n" // third id: fills
-      "new id=6 sym=X side=sell qty=1 px=10 tif=ioc\n", // id table full
+      "new id=6 sym=X side=sell qty=1 px=10 tif=ioc\n", // the script's id memory full
       small);
   EXPECT_EQ(r.out,
             "accepted id=1\n"

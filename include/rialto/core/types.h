@@ -189,6 +189,5 @@ concept EventSink = requires(S& s, const Event& e) { s.on_event(e); };
 [[nodiscard]] std::string_view to_string(CancelReason v);
 [[nodiscard]] std::string_view to_string(EventType v);
 [[nodiscard]] std::string_view to_string(CommandType v);
-[[nodiscard]] std::string_view to_string(SymbolError v);
 
 }  // namespace rialto
