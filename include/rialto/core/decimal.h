@@ -47,4 +47,36 @@ inline constexpr size_t kMaxPriceChars = 48;
 size_t format_price(char* out, Price ticks, const TickSize& tick);
 [[nodiscard]] std::string format_price(Price ticks, const TickSize& tick);
 
+
+// ---- Wire decimals (mantissa x 10^exponent, the SBE decimal) ---------------
+
+/// A decimal as the order-entry protocol carries it: mantissa x 10^exponent.
+struct WireDecimal {
+  int64_t mantissa = 0;
+  int8_t exponent = 0;
+  friend bool operator==(const WireDecimal&, const WireDecimal&) = default;
+};
+
+/// Converts a decimal text (precondition: is_decimal(s)) to the shortest wire
+/// decimal of the same value (trailing zeros dropped); nullopt if it needs
+/// more significant digits than an int64 mantissa holds, or an exponent
+/// outside [-128, 127].
+[[nodiscard]] std::optional<WireDecimal> to_wire(std::string_view s);
+
+/// Converts a wire decimal to ticks of `tick`, exactly, with the statuses of
+/// to_ticks(string): non_positive, then out_of_range, then off_tick, else ok.
+/// Also out_of_range: a tick count whose wire form (to_wire(ticks, tick))
+/// would not fit, so that every accepted price can be reported back.
+[[nodiscard]] TickConversion to_ticks(WireDecimal d, const TickSize& tick);
+
+/// The wire form of `ticks` of `tick`: mantissa ticks x tick.mantissa,
+/// exponent -tick.scale; nullopt if the mantissa does not fit int64.
+[[nodiscard]] std::optional<WireDecimal> to_wire(Price ticks, const TickSize& tick);
+
+/// The wire form of a tick size (mantissa, -scale).
+[[nodiscard]] WireDecimal to_wire(const TickSize& tick);
+
+/// A tick size from its wire form, with parse_tick's limits; nullopt if invalid.
+[[nodiscard]] std::optional<TickSize> tick_from_wire(WireDecimal d);
+
 }  // namespace rialto
