@@ -4,6 +4,8 @@
 # of scripts/run.sh), the `rialto` CLI needs CLI11 and nothing else.
 find_package(Threads REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)        # libcli11-dev: the `rialto` command line
+find_package(Boost 1.74 REQUIRED)          # libboost-dev: boost::lockfree::spsc_queue (gateway <-> shards)
+find_path(RIALTO_ASIO_INCLUDE asio.hpp REQUIRED)  # libasio-dev: the server's network edge
 
 if(RIALTO_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)      # libgtest-dev
@@ -13,12 +15,10 @@ if(RIALTO_BUILD_TESTS)
 endif()
 
 if(RIALTO_BUILD_BENCH)
-  find_package(Boost 1.74 REQUIRED)        # libboost-dev: lockfree queues, benchmark peers only
   # Header-only packages without CMake config files.
   find_path(RIALTO_MOODYCAMEL_INCLUDE readerwriterqueue/readerwriterqueue.h REQUIRED) # libreaderwriterqueue-dev
   find_path(RIALTO_CONCURRENTQUEUE_INCLUDE concurrentqueue/concurrentqueue.h REQUIRED) # libconcurrentqueue-dev
   find_path(RIALTO_ATOMIC_QUEUE_INCLUDE atomic_queue/atomic_queue.h REQUIRED)         # libatomic-queue-dev
-  find_path(RIALTO_ASIO_INCLUDE asio.hpp REQUIRED)                                    # libasio-dev
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)                             # libuv1-dev
 endif()

@@ -5,13 +5,13 @@
 #   scripts/setup.sh       everything: also the tests, fuzzers and benchmarks (scripts/test.sh)
 set -euo pipefail
 
-run_packages=(g++ cmake ninja-build libcli11-dev)
+run_packages=(g++ cmake ninja-build libcli11-dev libboost-dev libasio-dev)
 all_packages=(
   "${run_packages[@]}"
   pkg-config
   libgtest-dev libgmock-dev librapidcheck-dev relacy-dev
-  libboost-dev libreaderwriterqueue-dev libconcurrentqueue-dev libatomic-queue-dev
-  libasio-dev libuv1-dev
+  libreaderwriterqueue-dev libconcurrentqueue-dev libatomic-queue-dev
+  libuv1-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   gnuplot-nox
 )
