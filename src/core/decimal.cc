@@ -115,4 +115,103 @@ std::string format_price(Price ticks, const TickSize& tick) {
   return std::string(buf, format_price(buf, ticks, tick));
 }
 
+// ---- Wire decimals ---------------------------------------------------------
+//
+// The wire mantissa kNullInt64 (INT64_MIN) means "no price" in the protocol,
+// so no conversion here produces it: a mantissa's magnitude is at most
+// INT64_MAX.
+
+namespace {
+
+constexpr u128 kInt64Max = static_cast<u128>(std::numeric_limits<int64_t>::max());
+
+// Any value whose count of 10^-scale units reaches this is out of range for
+// every tick (it divided by a mantissa <= 10^18 is still above int64 max);
+// times 10 it still fits u128, so saturating arithmetic can stop here.
+constexpr u128 kHugeGrid = pow10_128(37);
+
+}  // namespace
+
+std::optional<WireDecimal> to_wire(std::string_view s) {
+  DecimalParts p = split(s);
+  std::string_view integer = p.integer;
+  std::string_view fraction = p.fraction;
+  int exponent = 0;
+  if (fraction.empty()) {
+    size_t zeros = 0;
+    while (zeros < integer.size() && integer[integer.size() - 1 - zeros] == '0') ++zeros;
+    if (zeros == integer.size()) return WireDecimal{0, 0};  // zero, however written
+    if (zeros > 127) return std::nullopt;
+    integer.remove_suffix(zeros);
+    exponent = static_cast<int>(zeros);
+  } else {
+    if (fraction.size() > 128) return std::nullopt;
+    exponent = -static_cast<int>(fraction.size());
+    if (integer.empty()) {  // 0.00xy: the fraction's leading zeros are not significant
+      while (fraction.front() == '0') fraction.remove_prefix(1);
+    }
+  }
+  if (integer.size() + fraction.size() > 19) return std::nullopt;  // 19 digits fit u128 trivially
+  u128 m = 0;
+  for (char c : integer) m = m * 10 + static_cast<u128>(c - '0');
+  for (char c : fraction) m = m * 10 + static_cast<u128>(c - '0');
+  if (m > kInt64Max) return std::nullopt;
+  const auto mantissa = static_cast<int64_t>(m);
+  return WireDecimal{p.negative ? -mantissa : mantissa, static_cast<int8_t>(exponent)};
+}
+
+TickConversion to_ticks(WireDecimal d, const TickSize& tick) {
+  if (d.mantissa <= 0) return {PriceStatus::non_positive, {}};
+  // grid = the value truncated to tick.scale decimals, in units of 10^-scale;
+  // `rest` is what the truncation dropped (non-zero: more decimals than the tick).
+  const int shift = static_cast<int>(d.exponent) + static_cast<int>(tick.scale);
+  const auto m = static_cast<u128>(d.mantissa);
+  u128 grid = m;
+  u128 rest = 0;
+  if (shift >= 0) {
+    for (int i = 0; i < shift && grid < kHugeGrid; ++i) grid *= 10;
+    if (grid >= kHugeGrid) return {PriceStatus::out_of_range, {}};
+  } else if (-shift > 38) {  // 10^39 > any mantissa: the whole value is below 10^-scale
+    grid = 0;
+    rest = m;
+  } else {
+    const u128 div = pow10_128(static_cast<uint32_t>(-shift));
+    grid = m / div;
+    rest = m % div;
+  }
+  const u128 q = grid / tick.mantissa;
+  if (q > kInt64Max) return {PriceStatus::out_of_range, {}};
+  // Every accepted price must be reportable: its wire mantissa is q x tick.mantissa.
+  if (q * tick.mantissa > kInt64Max) return {PriceStatus::out_of_range, {}};
+  if (rest != 0 || grid % tick.mantissa != 0) return {PriceStatus::off_tick, {}};
+  return {PriceStatus::ok, Price(static_cast<int64_t>(q))};
+}
+
+std::optional<WireDecimal> to_wire(Price ticks, const TickSize& tick) {
+  const i128 v = static_cast<i128>(ticks.value()) * static_cast<i128>(tick.mantissa);
+  if (v > static_cast<i128>(kInt64Max) || v < -static_cast<i128>(kInt64Max)) return std::nullopt;
+  return WireDecimal{static_cast<int64_t>(v), static_cast<int8_t>(-static_cast<int>(tick.scale))};
+}
+
+WireDecimal to_wire(const TickSize& tick) {
+  return WireDecimal{static_cast<int64_t>(tick.mantissa), static_cast<int8_t>(-static_cast<int>(tick.scale))};
+}
+
+std::optional<TickSize> tick_from_wire(WireDecimal d) {
+  if (d.mantissa <= 0) return std::nullopt;
+  auto m = static_cast<u128>(d.mantissa);
+  int exponent = d.exponent;
+  while (exponent < 0 && m % 10 == 0) {  // normalise: no trailing zero decimals
+    m /= 10;
+    ++exponent;
+  }
+  if (exponent < -static_cast<int>(kMaxTickScale)) return std::nullopt;
+  for (; exponent > 0; --exponent) {
+    m *= 10;
+    if (m > kMaxTickMantissa) return std::nullopt;
+  }
+  if (m > kMaxTickMantissa) return std::nullopt;
+  return TickSize{static_cast<uint64_t>(m), static_cast<uint32_t>(-exponent)};
+}
+
 }  // namespace rialto
