@@ -30,6 +30,8 @@ namespace {
 // Ranges (docs/CONFIG.md lists the same).
 constexpr int64_t kMaxShards = 64;
 constexpr int64_t kMaxOrdersPerShard = int64_t{1} << 31;  // EngineConfig::max_orders
+// So the default max_qty needs no check against the engine's limit.
+static_assert(int64_t{1'000'000'000} <= std::numeric_limits<int64_t>::max() / kMaxOrdersPerShard);
 constexpr int64_t kMaxSymbolsPerShard = int64_t{1} << 16;
 constexpr int64_t kMaxQueueCapacity = int64_t{1} << 24;
 constexpr int64_t kMaxSessions = 1'000'000;
@@ -292,8 +294,8 @@ void read_symbols(const Reader& r, const toml::table& root, VenueConfig& c) {
 
     const toml::node& tick = r.required(t, "tick", p);
     if (tick.is_floating_point() || tick.is_integer()) {
-      r.fail(tick.source(), p + ".tick must be a quoted decimal (tick = \"0.01\"), not " +
-                                std::string(type_name(tick)) + ": a float is not exact");
+      r.fail(tick.source(), p + ".tick must be a quoted decimal, e.g. tick = \"0.01\" (floats are not exact), not " +
+                                std::string(type_name(tick)));
     }
     const std::string& text = r.string(tick, p + ".tick");
     auto parsed = parse_tick(text);
@@ -309,11 +311,6 @@ void read_symbols(const Reader& r, const toml::table& root, VenueConfig& c) {
     if (const toml::node* n = t.get("max_qty")) {
       s.max_qty = r.integer(*n, p + ".max_qty", 1, max_qty_limit,
                             " (max_qty x matching.max_orders_per_shard must fit 64 bits)");
-    } else if (s.max_qty > max_qty_limit) {
-      r.fail(t.source(), p + ": the default max_qty " + std::to_string(s.max_qty) +
-                             " is above the limit " + std::to_string(max_qty_limit) +
-                             " for matching.max_orders_per_shard " +
-                             std::to_string(c.max_orders_per_shard) + "; set max_qty");
     }
     if (const toml::node* n = t.get("shard")) {
       s.shard = static_cast<uint32_t>(r.integer(*n, p + ".shard", 0, int64_t{c.shards} - 1,
