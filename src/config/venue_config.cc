@@ -118,9 +118,7 @@ struct Failure {
   std::string what;
 };
 
-std::string range(int64_t lo, int64_t hi) {
-  return "(" + std::to_string(lo) + ".." + std::to_string(hi) + ")";
-}
+std::string range(int64_t lo, int64_t hi) { return "(" + std::to_string(lo) + ".." + std::to_string(hi) + ")"; }
 
 class Reader {
  public:
@@ -139,8 +137,7 @@ class Reader {
   }
 
   /// Fails on any key of `t` not in `known`; `where` names the table in the message.
-  void only_keys(const toml::table& t, std::initializer_list<std::string_view> known,
-                 std::string_view where) const {
+  void only_keys(const toml::table& t, std::initializer_list<std::string_view> known, std::string_view where) const {
     for (auto&& [key, node] : t) {
       bool ok = false;
       for (std::string_view k : known) ok = ok || key.str() == k;
@@ -153,8 +150,8 @@ class Reader {
     if (n == nullptr) return nullptr;
     const toml::table* t = n->as_table();
     if (t == nullptr) {
-      fail(n->source(), std::string(key) + " must be a table ([" + std::string(key) + "]), not " +
-                            std::string(type_name(*n)));
+      fail(n->source(),
+           std::string(key) + " must be a table ([" + std::string(key) + "]), not " + std::string(type_name(*n)));
     }
     return t;
   }
@@ -165,16 +162,15 @@ class Reader {
     if (v == nullptr) fail(n.source(), path + " must be an integer, not " + std::string(type_name(n)));
     const int64_t x = v->get();
     if (x < lo || x > hi) {
-      fail(n.source(), path + ": " + std::to_string(x) + " is out of range " + range(lo, hi) +
-                           std::string(why));
+      fail(n.source(), path + ": " + std::to_string(x) + " is out of range " + range(lo, hi) + std::string(why));
     }
     return x;
   }
 
   /// Sets `out` from `t[key]` when present.
   template <class T>
-  void integer(const toml::table& t, std::string_view key, const std::string& prefix, int64_t lo,
-               int64_t hi, T& out) const {
+  void integer(const toml::table& t, std::string_view key, const std::string& prefix, int64_t lo, int64_t hi,
+               T& out) const {
     if (const toml::node* n = t.get(key)) {
       out = static_cast<T>(integer(*n, prefix + std::string(key), lo, hi));
     }
@@ -205,8 +201,8 @@ void read_server(const Reader& r, const toml::table& root, VenueConfig& c) {
     const std::string& s = r.string(*n, "server.listen");
     auto hp = parse_host_port(s);
     if (!hp) {
-      r.fail(n->source(), "server.listen: " + shown(s) +
-                              " is not HOST:PORT (a host name, IPv4 or [IPv6] address, port 1..65535)");
+      r.fail(n->source(),
+             "server.listen: " + shown(s) + " is not HOST:PORT (a host name, IPv4 or [IPv6] address, port 1..65535)");
     }
     c.listen_host = std::move(hp->first);
     c.listen_port = hp->second;
@@ -216,8 +212,7 @@ void read_server(const Reader& r, const toml::table& root, VenueConfig& c) {
 void read_matching(const Reader& r, const toml::table& root, VenueConfig& c) {
   const toml::table* t = r.table(root, "matching");
   if (t == nullptr) return;
-  r.only_keys(*t, {"shards", "max_orders_per_shard", "max_symbols_per_shard", "queue_capacity"},
-              "[matching]");
+  r.only_keys(*t, {"shards", "max_orders_per_shard", "max_symbols_per_shard", "queue_capacity"}, "[matching]");
   const std::string p = "matching.";
   r.integer(*t, "shards", p, 1, kMaxShards, c.shards);
   r.integer(*t, "max_orders_per_shard", p, 1, kMaxOrdersPerShard, c.max_orders_per_shard);
@@ -260,8 +255,8 @@ const toml::array* array_of_tables(const Reader& r, const toml::table& root, std
   for (size_t i = 0; i < a->size(); ++i) {
     const toml::node& e = *a->get(i);
     if (!e.is_table()) {
-      r.fail(e.source(), k + " must be an array of tables ([[" + k + "]]); " + k + "[" + std::to_string(i) +
-                             "] is " + std::string(type_name(e)));
+      r.fail(e.source(), k + " must be an array of tables ([[" + k + "]]); " + k + "[" + std::to_string(i) + "] is " +
+                             std::string(type_name(e)));
     }
   }
   return a;
@@ -283,12 +278,11 @@ void read_symbols(const Reader& r, const toml::table& root, VenueConfig& c) {
     const toml::node& name = r.required(t, "name", p);
     s.name = r.string(name, p + ".name");
     if (s.name.empty() || s.name.size() > kSymbolChars || !printable(s.name, false)) {
-      r.fail(name.source(), p + ".name: " + shown(s.name) +
-                                " must be 1..8 printable ASCII characters without spaces");
+      r.fail(name.source(), p + ".name: " + shown(s.name) + " must be 1..8 printable ASCII characters without spaces");
     }
     if (auto it = lines.find(s.name); it != lines.end()) {
-      r.fail(name.source(), p + ".name: " + shown(s.name) + " is already defined at line " +
-                                std::to_string(it->second));
+      r.fail(name.source(),
+             p + ".name: " + shown(s.name) + " is already defined at line " + std::to_string(it->second));
     }
     lines.emplace(s.name, name.source().begin.line);
 
@@ -343,16 +337,15 @@ void read_accounts(const Reader& r, const toml::table& root, VenueConfig& c) {
       r.fail(name.source(), p + ".name: " + shown(acct.name) + " must be 1..16 printable ASCII characters");
     }
     if (auto it = lines.find(acct.name); it != lines.end()) {
-      r.fail(name.source(), p + ".name: " + shown(acct.name) + " is already defined at line " +
-                                std::to_string(it->second));
+      r.fail(name.source(),
+             p + ".name: " + shown(acct.name) + " is already defined at line " + std::to_string(it->second));
     }
     lines.emplace(acct.name, name.source().begin.line);
 
     // Never echoed: the message names the rule only.
     const toml::node& password = r.required(t, "password", p);
     acct.password = r.string(password, p + ".password");
-    if (acct.password.empty() || acct.password.size() > kPasswordChars ||
-        !printable(acct.password, true)) {
+    if (acct.password.empty() || acct.password.size() > kPasswordChars || !printable(acct.password, true)) {
       r.fail(password.source(), p + ".password must be 1..24 printable ASCII characters");
     }
 
@@ -371,8 +364,8 @@ VenueConfig read(const Reader& r, const toml::table& root) {
   for (auto&& [key, node] : root) {
     const std::string_view k = key.str();
     if (k != "server" && k != "matching" && k != "limits" && k != "symbol" && k != "account") {
-      r.fail(key.source(), "unknown table or key " + shown(k) +
-                               " (known: [server], [matching], [limits], [[symbol]], [[account]])");
+      r.fail(key.source(),
+             "unknown table or key " + shown(k) + " (known: [server], [matching], [limits], [[symbol]], [[account]])");
     }
   }
   VenueConfig c;

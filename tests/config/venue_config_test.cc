@@ -1,12 +1,12 @@
 #include "rialto/config/venue_config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 namespace rialto::config {
 namespace {
@@ -147,8 +147,7 @@ password = "anon"
       {"X1", TickSize{25, 0}, 1, 1'000'000'000, 1},
   };
   EXPECT_EQ(c.symbols, symbols);
-  const std::vector<Account> accounts = {
-      {"alice", "pw one", true}, {"bob smith", "x", false}, {"-", "anon", false}};
+  const std::vector<Account> accounts = {{"alice", "pw one", true}, {"bob smith", "x", false}, {"-", "anon", false}};
   EXPECT_EQ(c.accounts, accounts);
   EXPECT_FALSE(c.demo());
 }
@@ -249,9 +248,9 @@ TEST(VenueConfigHostPort, AcceptsNamesAddressesAndPortRange) {
 }
 
 TEST(VenueConfigHostPort, RejectsEverythingElse) {
-  for (std::string_view s : {"", "7001", "host", "host:", ":7001", "host:0", "host:65536", "host:99999",
-                             "host:123456", "host:-1", "host:+80", "host: 80", "host:80 ", "a b:80",
-                             "::1:80", "[]:80", "[::1]", "[::1:80", "[::g]:80", "ho\x01st:80"}) {
+  for (std::string_view s : {"",           "7001",        "host",    "host:",    ":7001",    "host:0",     "host:65536",
+                             "host:99999", "host:123456", "host:-1", "host:+80", "host: 80", "host:80 ",   "a b:80",
+                             "::1:80",     "[]:80",       "[::1]",   "[::1:80",  "[::g]:80", "ho\x01st:80"}) {
     EXPECT_EQ(parse_host_port(s), std::nullopt) << s;
   }
   EXPECT_EQ(parse_host_port(std::string(254, 'a') + ":80"), std::nullopt);
@@ -319,8 +318,7 @@ TEST(VenueConfigErrors, SymbolOrAccountThatIsNotAnArrayOfTables) {
 }
 
 TEST(VenueConfigErrors, WrongTypes) {
-  EXPECT_EQ(error_of("[matching]\nshards = \"2\"\n"),
-            "v.toml:2:10: matching.shards must be an integer, not a string");
+  EXPECT_EQ(error_of("[matching]\nshards = \"2\"\n"), "v.toml:2:10: matching.shards must be an integer, not a string");
   EXPECT_EQ(error_of("[limits]\nburst = 2.5\n"), "v.toml:2:9: limits.burst must be an integer, not a float");
   EXPECT_EQ(error_of("[server]\nlisten = 7001\n"), "v.toml:2:10: server.listen must be a string, not an integer");
   EXPECT_EQ(error_of("[[symbol]]\nname = 5\n"), "v.toml:2:8: symbol[0].name must be a string, not an integer");
@@ -397,8 +395,7 @@ TEST(VenueConfigErrors, SymbolBadName) {
   EXPECT_EQ(error_of("[[symbol]]\nname = \"ABCDEFGHI\"\ntick = \"1\"\n"),
             "v.toml:2:8: symbol[0].name: 'ABCDEFGHI'" + rule);
   EXPECT_EQ(error_of("[[symbol]]\nname = \"AB CD\"\ntick = \"1\"\n"), "v.toml:2:8: symbol[0].name: 'AB CD'" + rule);
-  EXPECT_EQ(error_of("[[symbol]]\nname = \"A\\u007f\"\ntick = \"1\"\n"),
-            "v.toml:2:8: symbol[0].name: 'A\\x7f'" + rule);
+  EXPECT_EQ(error_of("[[symbol]]\nname = \"A\\u007f\"\ntick = \"1\"\n"), "v.toml:2:8: symbol[0].name: 'A\\x7f'" + rule);
 }
 
 TEST(VenueConfigErrors, SymbolDuplicateName) {
@@ -473,8 +470,7 @@ TEST(VenueConfigErrors, AccountDuplicateName) {
 TEST(VenueConfigErrors, AccountBadPasswordIsNeverEchoed) {
   const std::string what = "account[0].password must be 1..24 printable ASCII characters";
   EXPECT_EQ(error_of("[[account]]\nname = \"a\"\npassword = \"\"\n"), "v.toml:3:12: " + what);
-  EXPECT_EQ(error_of("[[account]]\nname = \"a\"\npassword = \"s3cret-s3cret-s3cret-s3cr\"\n"),
-            "v.toml:3:12: " + what);
+  EXPECT_EQ(error_of("[[account]]\nname = \"a\"\npassword = \"s3cret-s3cret-s3cret-s3cr\"\n"), "v.toml:3:12: " + what);
   EXPECT_EQ(error_of("[[account]]\nname = \"a\"\npassword = \"s3cret\\n\"\n"), "v.toml:3:12: " + what);
 }
 

@@ -52,12 +52,12 @@ struct Limits {
 struct VenueConfig {
   std::string listen_host = "127.0.0.1";  // [server] listen = "HOST:PORT"
   uint16_t listen_port = 7001;
-  uint32_t shards = 1;                        // [matching]: matching threads
-  uint32_t max_orders_per_shard = 1u << 20;   // EngineConfig::max_orders
-  uint32_t max_symbols_per_shard = 4096;      // EngineConfig::max_symbols
-  uint32_t queue_capacity = 65536;            // per inter-thread queue, in messages
-  std::vector<Symbol> symbols;                // in file order; every shard < shards
-  std::vector<Account> accounts;              // in file order; empty: demo venue
+  uint32_t shards = 1;                       // [matching]: matching threads
+  uint32_t max_orders_per_shard = 1u << 20;  // EngineConfig::max_orders
+  uint32_t max_symbols_per_shard = 4096;     // EngineConfig::max_symbols
+  uint32_t queue_capacity = 65536;           // per inter-thread queue, in messages
+  std::vector<Symbol> symbols;               // in file order; every shard < shards
+  std::vector<Account> accounts;             // in file order; empty: demo venue
   Limits limits;
 
   /// Demo venue: no accounts configured, so any account name and password may
@@ -80,8 +80,7 @@ struct ConfigError {
 };
 
 /// Parses and validates a TOML text; `source_name` names it in errors.
-[[nodiscard]] std::variant<VenueConfig, ConfigError> parse(std::string_view toml_text,
-                                                           std::string_view source_name);
+[[nodiscard]] std::variant<VenueConfig, ConfigError> parse(std::string_view toml_text, std::string_view source_name);
 
 /// Reads and parses a file. A file that cannot be read: "cannot read PATH: <strerror>".
 [[nodiscard]] std::variant<VenueConfig, ConfigError> load(const std::string& path);
