@@ -1,11 +1,15 @@
 # Every third-party dependency is a Debian package installed by scripts/setup.sh.
 # docs/DEPENDENCIES.md says why each one is here. Only what the configured parts
 # need is looked for: with RIALTO_BUILD_TESTS and RIALTO_BUILD_BENCH off (the build
-# of scripts/run.sh), the `rialto` CLI needs CLI11 and nothing else.
+# of scripts/run.sh), the `rialto` CLI needs CLI11, toml++, boost (lockfree) and asio, nothing else.
 find_package(Threads REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)        # libcli11-dev: the `rialto` command line
 find_package(Boost 1.74 REQUIRED)          # libboost-dev: boost::lockfree::spsc_queue (gateway <-> shards)
 find_path(RIALTO_ASIO_INCLUDE asio.hpp REQUIRED)  # libasio-dev: the server's network edge
+# libtomlplusplus-dev: the venue configuration of `rialto serve` (rialto::config).
+# Its CMake package (the pkg-config module `tomlplusplus` describes the same
+# library) so that the run build needs no pkg-config.
+find_package(tomlplusplus CONFIG REQUIRED)
 
 if(RIALTO_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)      # libgtest-dev

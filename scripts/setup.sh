@@ -5,7 +5,7 @@
 #   scripts/setup.sh       everything: also the tests, fuzzers and benchmarks (scripts/test.sh)
 set -euo pipefail
 
-run_packages=(g++ cmake ninja-build libcli11-dev libboost-dev libasio-dev)
+run_packages=(g++ cmake ninja-build libcli11-dev libtomlplusplus-dev libboost-dev libasio-dev)
 all_packages=(
   "${run_packages[@]}"
   pkg-config
