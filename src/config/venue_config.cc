@@ -202,7 +202,7 @@ void read_server(const Reader& r, const toml::table& root, VenueConfig& c) {
     auto hp = parse_host_port(s);
     if (!hp) {
       r.fail(n->source(),
-             "server.listen: " + shown(s) + " is not HOST:PORT (a host name, IPv4 or [IPv6] address, port 1..65535)");
+             "server.listen: " + shown(s) + " is not HOST:PORT (a host name, IPv4 or [IPv6] address, port 0..65535)");
     }
     c.listen_host = std::move(hp->first);
     c.listen_port = hp->second;
@@ -427,7 +427,7 @@ std::optional<std::pair<std::string, uint16_t>> parse_host_port(std::string_view
     if (c < '0' || c > '9') return std::nullopt;
     p = p * 10 + static_cast<uint32_t>(c - '0');
   }
-  if (p < 1 || p > 65535) return std::nullopt;
+  if (p > 65535) return std::nullopt;
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
     if (host.empty() || host.size() > 45) return std::nullopt;

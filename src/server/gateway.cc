@@ -595,7 +595,7 @@ void Gateway::on_add_instrument(Session& s, const p::AddInstrument& m) {
     def.name = std::string(p::field_view(m.symbol));
     def.tick = tick;
     def.spec = engine::SymbolSpec{Qty(m.lot), Qty(m.max_qty)};
-    def.shard = options_.shard_for ? options_.shard_for(def.name, options_.shards) : 0;
+    def.shard = options_.shard_for ? options_.shard_for(def.name) : 0;
     if (symbol_by_engine_id_[def.shard].size() >= options_.max_symbols_per_shard) {
       status = p::InstrumentStatus::too_many_symbols;
     }

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -76,7 +77,7 @@ struct GatewayOptions {
   uint32_t heartbeat_max_ms = 60000;
   engine::IdKey id_key = engine::kDefaultIdKey;  // keys the client order id tables
   /// Shard of a symbol added at run time (not in `symbols`).
-  uint32_t (*shard_for)(std::string_view name, uint32_t shards) = nullptr;
+  std::function<uint32_t(std::string_view name)> shard_for;
 };
 
 struct GatewayStats {

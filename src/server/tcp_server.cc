@@ -38,10 +38,6 @@ class StreamLog final : public Log {
   std::ostream& out_;
 };
 
-uint32_t fnv_shard(std::string_view name, uint32_t shards) {
-  return config::VenueConfig::shard_for_name(name, shards);
-}
-
 struct Conn {
   explicit Conn(tcp::socket s) : socket(std::move(s)) {}
   tcp::socket socket;
@@ -325,7 +321,7 @@ int serve(const config::VenueConfig& venue, const RunOptions& options) {
   g.heartbeat_min_ms = venue.limits.heartbeat_min_ms;
   g.heartbeat_max_ms = venue.limits.heartbeat_max_ms;
   g.id_key = random_key();
-  g.shard_for = &fnv_shard;
+  g.shard_for = [&venue](std::string_view name) { return venue.shard_for(name); };
   for (auto& sh : shards) sh->start();
   Gateway gateway(std::move(g), links, log);
   TcpServer server(gateway, shards, wake, log);

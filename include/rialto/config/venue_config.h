@@ -93,7 +93,8 @@ struct ConfigError {
 
 /// "HOST:PORT" (as for --listen): HOST is a name or IPv4 address (letters,
 /// digits, '.', '-', 1..253 characters) or a bracketed IPv6 address
-/// ("[::1]:7001", returned without brackets); PORT is 1..65535 in decimal.
+/// ("[::1]:7001", returned without brackets); PORT is 0..65535 in decimal
+/// (0: the system picks a free port; the server logs the one it bound).
 [[nodiscard]] std::optional<std::pair<std::string, uint16_t>> parse_host_port(std::string_view s);
 
 }  // namespace rialto::config
