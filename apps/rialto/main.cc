@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "bench_cmd.h"
+#include "client_cmd.h"
 #include "rialto/script/script.h"
 
 namespace {
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1u, 1u << 30));
   CLI::App* bench = rialto::app::add_bench_command(app);
+  CLI::App* client = rialto::app::add_client_command(app);
   app.set_version_flag("--version", "rialto " RIALTO_VERSION);
 
   // CLI11 reports a word that is not a subcommand as "A subcommand is
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (script->parsed()) return run_script(script_path, script_options);
+  if (client->parsed()) return rialto::app::run_client_command();
   if (bench->parsed()) {
     const int rc = rialto::app::run_bench_command();
     return stdout_ok() || rc != 0 ? rc : 1;

@@ -199,7 +199,7 @@ bool RemoteBackend::reject_locally(OrderId id, RejectReason why) {
 }
 
 bool RemoteBackend::symbol(const script::SymbolDef& def) {
-  Session* s = session("-");
+  Session* s = session(options_.default_account);
   if (s == nullptr) return false;
   Account& a = account_of(*s);
   p::AddInstrument m{};
@@ -238,7 +238,7 @@ bool RemoteBackend::new_order(const script::NewCommand& cmd) {
     // Longer than any symbol the venue can have (the script could not define it).
     return reject_locally(cmd.id, RejectReason::unknown_symbol);
   }
-  Session* s = session(cmd.account);
+  Session* s = session(cmd.account.empty() ? std::string_view(options_.default_account) : cmd.account);
   if (s == nullptr) return false;
   m.cl_ord_id = cmd.id.value();
   m.qty = cmd.qty.value();
@@ -261,7 +261,7 @@ bool RemoteBackend::new_order(const script::NewCommand& cmd) {
 
 bool RemoteBackend::cancel(const script::CancelCommand& cmd) {
   auto it = submitted_by_.find(cmd.id.value());
-  Session* s = it != submitted_by_.end() ? it->second : session("-");
+  Session* s = it != submitted_by_.end() ? it->second : session(options_.default_account);
   if (s == nullptr) return false;
   if (!s->send(p::CancelOrder{0, cmd.id.value()})) return lost(account_of(*s), s->error());
   return barrier(*s);
@@ -269,7 +269,7 @@ bool RemoteBackend::cancel(const script::CancelCommand& cmd) {
 
 bool RemoteBackend::modify(const script::ModifyCommand& cmd) {
   auto it = submitted_by_.find(cmd.id.value());
-  Session* s = it != submitted_by_.end() ? it->second : session("-");
+  Session* s = it != submitted_by_.end() ? it->second : session(options_.default_account);
   if (s == nullptr) return false;
   p::ModifyOrder m{};
   m.cl_ord_id = cmd.id.value();
@@ -286,14 +286,14 @@ bool RemoteBackend::modify(const script::ModifyCommand& cmd) {
 }
 
 bool RemoteBackend::expire() {
-  Session* s = session("-");
+  Session* s = session(options_.default_account);
   if (s == nullptr) return false;
   if (!s->send(p::Expire{})) return lost(account_of(*s), s->error());
   return barrier(*s);
 }
 
 bool RemoteBackend::book(const script::BookCommand& cmd) {
-  Session* s = session("-");
+  Session* s = session(options_.default_account);
   if (s == nullptr) return false;
   Account& a = account_of(*s);
   p::BookRequest m{};

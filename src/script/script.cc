@@ -450,7 +450,7 @@ class EngineBackend final : public Backend {
 
  private:
   AccountId account(std::string_view word) {
-    if (word == "-") return kAnonymous;
+    if (word.empty() || word == "-") return kAnonymous;
     auto [it, inserted] = accounts_.try_emplace(std::string(word), static_cast<uint32_t>(accounts_.size() + 1));
     return AccountId(it->second);
   }

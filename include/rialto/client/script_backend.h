@@ -3,9 +3,11 @@
 // "rialto client --script" rules of the server design for the mapping).
 //
 //   - one Session per account named in the script, opened at its first use;
-//     "-" (anonymous) for orders without acct= and for symbol, expire, book;
+//     the default account ("-", anonymous, unless RemoteOptions says
+//     otherwise) for orders without acct= and for symbol, expire, book;
 //   - cancel/modify go to the session that submitted the id (an id never
-//     submitted goes to "-", whose gateway answers unknown_order);
+//     submitted goes to the default account's, whose gateway answers
+//     unknown_order);
 //   - the scenario format's lifetime id rule is kept here (script::LifetimeIds):
 //     a reused id is answered `rejected id=N reason=duplicate_id` without
 //     being sent; when --max-ids ids are used, an order that the client can
@@ -42,6 +44,7 @@ struct RemoteOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 7001;
   std::string password;  // the same for every account of the script
+  std::string default_account = "-";
   uint32_t heartbeat_ms = 1000;
   int timeout_ms = 10000;  // for each answer (LogonAck, SyncAck, InstrumentReport, BookEnd)
   bool cancel_on_disconnect = true;

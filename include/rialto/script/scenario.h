@@ -47,7 +47,7 @@ struct NewCommand {
   TimeInForce tif = TimeInForce::gtc;  // ioc for a market order without tif=
   StpMode stp = StpMode::none;
   bool post_only = false;
-  std::string_view account = "-";  // "-": the anonymous account
+  std::string_view account;        // empty: no acct= (the anonymous account "-", or a backend's default)
   Qty qty{};                       // out-of-int64 input arrives as Qty{0}
   std::optional<std::string_view> px;  // decimal text (is_decimal)
 };
