@@ -1,6 +1,7 @@
 #include "rialto/script/script.h"
 
 #include <array>
+#include <cassert>
 #include <cerrno>
 #include <charconv>
 #include <concepts>
@@ -15,6 +16,8 @@
 #include "rialto/core/decimal.h"
 #include "rialto/core/types.h"
 #include "rialto/script/lifetime_ids.h"
+#include "rialto/script/scenario.h"
+#include "rialto/script/text_sink.h"
 
 namespace rialto::script {
 
@@ -41,81 +44,6 @@ std::string quote_for_message(std::string_view value) {
 }
 
 namespace {
-
-// ---- Output ----------------------------------------------------------------
-
-/// Formats engine events as script output lines into a buffer.
-class TextSink {
- public:
-  explicit TextSink(const std::vector<TickSize>& ticks) : ticks_(ticks) {}
-
-  void on_event(const Event& e) {
-    switch (e.type) {
-      case EventType::accepted:
-        put("accepted id=");
-        put(e.id.value());
-        break;
-      case EventType::rejected:
-        put("rejected id=");
-        put(e.id.value());
-        put(" reason=");
-        put(to_string(e.reject));
-        break;
-      case EventType::trade:
-        put("trade px=");
-        put_price(e.price, e.symbol);
-        put(" qty=");
-        put(e.qty.value());
-        put(" taker=");
-        put(e.id.value());
-        put(" maker=");
-        put(e.maker.value());
-        break;
-      case EventType::cancelled:
-        put("cancelled id=");
-        put(e.id.value());
-        put(" reason=");
-        put(to_string(e.cancel));
-        put(" qty=");
-        put(e.qty.value());
-        break;
-      case EventType::modified:
-        put("modified id=");
-        put(e.id.value());
-        put(" px=");
-        put_price(e.price, e.symbol);
-        put(" qty=");
-        put(e.qty.value());
-        break;
-      case EventType::rested:
-      case EventType::book_update:
-        return;  // book changes: not part of the script output
-    }
-    buf_.push_back('\n');
-  }
-
-  void put(std::string_view s) { buf_.append(s); }
-  template <std::integral Int>
-  void put(Int v) {
-    std::array<char, 24> tmp;
-    auto r = std::to_chars(tmp.data(), tmp.data() + tmp.size(), v);
-    buf_.append(tmp.data(), r.ptr);
-  }
-  void put_price(Price p, SymbolId s) {
-    char tmp[kMaxPriceChars];
-    buf_.append(tmp, format_price(tmp, p, ticks_[s.value()]));
-  }
-
-  void flush_to(std::ostream& out) {
-    out.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-    buf_.clear();
-  }
-  [[nodiscard]] size_t pending() const { return buf_.size(); }
-
- private:
-  const std::vector<TickSize>& ticks_;
-  std::string buf_;
-};
 
 // ---- Parsing ---------------------------------------------------------------
 
@@ -297,25 +225,29 @@ constexpr std::array<std::pair<std::string_view, StpMode>, 4> kStps{{{"none", St
                                                                      {"cancel_maker", StpMode::cancel_maker},
                                                                      {"cancel_both", StpMode::cancel_both}}};
 
-// ---- The runner ----------------------------------------------------------
+// ---- The parser ----------------------------------------------------------
 
 constexpr std::string_view kCommands = "commands are symbol, new, cancel, modify, expire, book";
 
-class Runner {
- public:
-  explicit Runner(const Options& options) : sink_(ticks_), engine_(options.engine, sink_), ids_(options.max_ids) {}
+int64_t positive(const Args& a, std::string_view key, std::string_view v) {
+  std::optional<int64_t> n = parse_int(a, key, v);
+  if (!n || *n < 1) fail("symbol: ", key, " ", Q{v}, " must be an integer >= 1");
+  return *n;
+}
 
-  [[nodiscard]] bool engine_ok() const { return engine_.ok(); }
+}  // namespace
 
-  TextSink& sink() { return sink_; }
+/// Parses lines and hands the commands to a backend; throws Malformed.
+struct LineExecutor {
+  Backend& backend;
 
-  /// Executes one line; throws Malformed.
-  void line(std::string_view text) {
+  /// False when the backend could not go on.
+  [[nodiscard]] bool line(std::string_view text) {
     size_t hash = text.find('#');
     if (hash != std::string_view::npos) text = text.substr(0, hash);
     while (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     std::vector<Token> tokens = tokenize(text);
-    if (tokens.empty()) return;
+    if (tokens.empty()) return true;
     if (!tokens[0].bare) fail("unknown command ", Q{tokens[0].raw}, " (", kCommands, ")");
     std::string_view cmd = tokens[0].value;
     if (cmd == "symbol") return do_symbol(tokens);
@@ -327,99 +259,169 @@ class Runner {
     fail("unknown command ", Q{cmd}, " (", kCommands, ")");
   }
 
- private:
-  void do_symbol(const std::vector<Token>& tokens) {
+  bool do_symbol(const std::vector<Token>& tokens) {
     Args a("symbol", tokens, {"tick", "lot", "max_qty"}, {}, /*takes_name=*/true);
     if (!a.name()) fail("symbol: missing name");
-    std::string name(*a.name());
-    std::string_view tick_text = a.require("tick");
-    std::optional<TickSize> tick = parse_tick(tick_text);
+    SymbolDef def;
+    def.name = *a.name();
+    def.tick_text = a.require("tick");
+    std::optional<TickSize> tick = parse_tick(def.tick_text);
     if (!tick) {
-      fail("symbol: tick ", Q{tick_text}, " is not a decimal > 0 with at most 18 decimals and at most 10^18");
+      fail("symbol: tick ", Q{def.tick_text}, " is not a decimal > 0 with at most 18 decimals and at most 10^18");
     }
-    engine::SymbolSpec spec;
-    if (auto v = a.get("lot")) spec.lot = Qty(positive(a, "lot", *v));
-    if (auto v = a.get("max_qty")) spec.max_qty = Qty(positive(a, "max_qty", *v));
-    if (symbols_.contains(name)) fail("symbol: ", Q{name}, " is already defined");
-    const engine::EngineConfig& config = engine_.config();
-    switch (engine_.check_symbol(spec)) {
-      case SymbolError::none:
-        break;
-      case SymbolError::too_many_symbols:
-        fail("symbol: ", Q{name}, " would be symbol ", std::to_string(uint64_t{config.max_symbols} + 1),
-             ", above the limit of ", std::to_string(config.max_symbols), " (--max-symbols)");
-      case SymbolError::qty_overflow:  // a level's total sums up to max_orders quantities
-        fail("symbol: max_qty ", std::to_string(spec.max_qty.value()), " is above ",
-             std::to_string(engine::Engine<TextSink>::max_qty_limit(config.max_orders)), ", the largest for --max-orders ",
-             std::to_string(config.max_orders), " (a level's total must fit int64)");
-      case SymbolError::invalid_lot:
-      case SymbolError::invalid_max_qty:  // positive() refused these already
-        fail("symbol: lot and max_qty must be integers >= 1");
-    }
-    SymbolId id = engine_.add_symbol(spec);
-    symbols_.emplace(name, id);
-    ticks_.push_back(*tick);
+    def.tick = *tick;
+    if (auto v = a.get("lot")) def.spec.lot = Qty(positive(a, "lot", *v));
+    if (auto v = a.get("max_qty")) def.spec.max_qty = Qty(positive(a, "max_qty", *v));
+    if (backend.symbols_.find(def.name)) fail("symbol: ", Q{def.name}, " is already defined");
+    if (std::string why = backend.refuse_symbol(def); !why.empty()) throw Malformed{std::move(why)};
+    def.id = SymbolId(backend.symbols_.size());
+    if (!backend.symbol(def)) return false;
+    backend.symbols_.add(def.name, def.tick, def.spec);
+    return true;
   }
 
-  static int64_t positive(const Args& a, std::string_view key, std::string_view v) {
-    std::optional<int64_t> n = parse_int(a, key, v);
-    if (!n || *n < 1) fail("symbol: ", key, " ", Q{v}, " must be an integer >= 1");
-    return *n;
-  }
-
-  void do_new(const std::vector<Token>& tokens) {
+  bool do_new(const std::vector<Token>& tokens) {
     Args a("new", tokens, {"id", "sym", "side", "qty", "type", "px", "tif", "acct", "stp"}, {"post_only"});
-    NewOrder o;
+    NewCommand o;
     o.id = OrderId(parse_id(a, "id", a.require("id")));
-    std::string_view sym = a.require("sym");
+    o.symbol = a.require("sym");
     o.side = parse_enum(a, "side", a.require("side"), kSides);
     o.qty = parse_qty(a, a.require("qty"));
     if (auto v = a.get("type")) o.type = parse_enum(a, "type", *v, kTypes);
-    std::optional<std::string_view> px;
-    if (auto v = a.get("px")) px = parse_decimal(a, "px", *v);
+    if (auto v = a.get("px")) o.px = parse_decimal(a, "px", *v);
     o.tif = o.type == OrderType::market ? TimeInForce::ioc : TimeInForce::gtc;
     if (auto v = a.get("tif")) o.tif = parse_enum(a, "tif", *v, kTifs);
-    if (auto v = a.get("acct")) o.account = account(*v);
+    if (auto v = a.get("acct")) o.account = *v;
     if (auto v = a.get("stp")) o.stp = parse_enum(a, "stp", *v, kStps);
     o.post_only = a.has("post_only");
-
-    // Semantic problems from here on are the engine's to reject, in its order.
-    auto it = symbols_.find(std::string(sym));
-    if (it != symbols_.end()) {
-      o.symbol = it->second;
-      if (px) {
-        TickConversion c = to_ticks(*px, ticks_[o.symbol.value()]);
-        o.price_status = c.status;
-        o.price = c.ticks;
-      }
-    } else if (px) {
-      o.price_status = PriceStatus::ok;  // unknown_symbol is rejected before any price check
-    }
-    ids_.submit(engine_, o);  // the scenario's lifetime duplicate_id, then the engine
+    o.symbol_id = backend.symbols_.find(o.symbol).value_or(kNoSymbol);
+    return backend.new_order(o);  // semantic problems from here on are rejects, the backend's to make
   }
 
-  void do_cancel(const std::vector<Token>& tokens) {
+  bool do_cancel(const std::vector<Token>& tokens) {
     Args a("cancel", tokens, {"id"});
-    engine_.cancel(CancelOrder{OrderId(parse_id(a, "id", a.require("id")))});
+    return backend.cancel(CancelCommand{OrderId(parse_id(a, "id", a.require("id")))});
   }
 
-  void do_modify(const std::vector<Token>& tokens) {
+  bool do_modify(const std::vector<Token>& tokens) {
     Args a("modify", tokens, {"id", "px", "qty"});
-    ModifyOrder m;
+    ModifyCommand m;
     m.id = OrderId(parse_id(a, "id", a.require("id")));
-    std::optional<std::string_view> px;
-    if (auto v = a.get("px")) px = parse_decimal(a, "px", *v);
+    if (auto v = a.get("px")) m.px = parse_decimal(a, "px", *v);
     if (auto v = a.get("qty")) {
       m.has_qty = true;
       m.qty = parse_qty(a, *v);
     }
-    if (!px && !m.has_qty) fail("modify: needs px, qty or both");
-    if (px) {
+    if (!m.px && !m.has_qty) fail("modify: needs px, qty or both");
+    return backend.modify(m);
+  }
+
+  bool do_expire(const std::vector<Token>& tokens) {
+    Args a("expire", tokens, {});
+    return backend.expire();
+  }
+
+  bool do_book(const std::vector<Token>& tokens) {
+    Args a("book", tokens, {"sym"});
+    std::string_view name = a.require("sym");
+    std::optional<SymbolId> s = backend.symbols_.find(name);
+    if (!s) fail("book: unknown symbol ", Q{name});
+    return backend.book(BookCommand{name, *s});
+  }
+};
+
+LineResult execute_line(std::string_view text, Backend& backend) {
+  try {
+    LineExecutor x{backend};
+    return x.line(text) ? LineResult{} : LineResult{LineStatus::failed, {}};
+  } catch (Malformed& m) {
+    return LineResult{LineStatus::malformed, std::move(m.what)};
+  }
+}
+
+// ---- The local engine backend -------------------------------------------
+
+namespace {
+
+/// Today's `rialto script`: an Engine fed the commands, under the scenario's
+/// lifetime id rule (LifetimeIds).
+class EngineBackend final : public Backend {
+ public:
+  explicit EngineBackend(const Options& options) : engine_(options.engine, sink()), ids_(options.max_ids) {}
+
+  [[nodiscard]] bool engine_ok() const { return engine_.ok(); }
+
+  [[nodiscard]] std::string refuse_symbol(const SymbolDef& def) const override {
+    const engine::EngineConfig& config = engine_.config();
+    std::string what;
+    switch (engine_.check_symbol(def.spec)) {
+      case SymbolError::none:
+        break;
+      case SymbolError::too_many_symbols:
+        what = "symbol: " + quote_for_message(def.name) + " would be symbol " +
+               std::to_string(uint64_t{config.max_symbols} + 1) + ", above the limit of " +
+               std::to_string(config.max_symbols) + " (--max-symbols)";
+        break;
+      case SymbolError::qty_overflow:  // a level's total sums up to max_orders quantities
+        what = "symbol: max_qty " + std::to_string(def.spec.max_qty.value()) + " is above " +
+               std::to_string(engine::Engine<TextSink>::max_qty_limit(config.max_orders)) +
+               ", the largest for --max-orders " + std::to_string(config.max_orders) +
+               " (a level's total must fit int64)";
+        break;
+      case SymbolError::invalid_lot:
+      case SymbolError::invalid_max_qty:  // the parser refused these already
+        what = "symbol: lot and max_qty must be integers >= 1";
+        break;
+    }
+    return what;
+  }
+
+  bool symbol(const SymbolDef& def) override {
+    [[maybe_unused]] SymbolId id = engine_.add_symbol(def.spec);
+    assert(id == def.id);  // the engine numbers symbols in definition order too
+    return true;
+  }
+
+  bool new_order(const NewCommand& cmd) override {
+    NewOrder o;
+    o.id = cmd.id;
+    o.side = cmd.side;
+    o.qty = cmd.qty;
+    o.type = cmd.type;
+    o.tif = cmd.tif;
+    o.stp = cmd.stp;
+    o.post_only = cmd.post_only;
+    o.account = account(cmd.account);
+    o.symbol = cmd.symbol_id;
+    if (cmd.px) {
+      if (o.symbol != kNoSymbol) {
+        TickConversion c = to_ticks(*cmd.px, symbols().tick(o.symbol));
+        o.price_status = c.status;
+        o.price = c.ticks;
+      } else {
+        o.price_status = PriceStatus::ok;  // unknown_symbol is rejected before any price check
+      }
+    }
+    ids_.submit(engine_, o);  // the scenario's lifetime duplicate_id, then the engine
+    return true;
+  }
+
+  bool cancel(const CancelCommand& cmd) override {
+    engine_.cancel(CancelOrder{cmd.id});
+    return true;
+  }
+
+  bool modify(const ModifyCommand& cmd) override {
+    ModifyOrder m;
+    m.id = cmd.id;
+    m.has_qty = cmd.has_qty;
+    m.qty = cmd.qty;
+    if (cmd.px) {
       // The price converts with the tick of the order's symbol; an order that
       // is not resting is rejected as unknown_order before any price check.
-      std::optional<SymbolId> s = resting_symbol(m.id);
-      if (s) {
-        TickConversion c = to_ticks(*px, ticks_[s->value()]);
+      std::optional<engine::OrderView> o = engine_.find_order(cmd.id);
+      if (o) {
+        TickConversion c = to_ticks(*cmd.px, symbols().tick(o->symbol));
         m.price_status = c.status;
         m.price = c.ticks;
       } else {
@@ -427,58 +429,36 @@ class Runner {
       }
     }
     engine_.modify(m);
+    return true;
   }
 
-  void do_expire(const std::vector<Token>& tokens) {
-    Args a("expire", tokens, {});
+  bool expire() override {
     engine_.expire();
+    return true;
   }
 
-  void do_book(const std::vector<Token>& tokens) {
-    Args a("book", tokens, {"sym"});
-    std::string name(a.require("sym"));
-    auto it = symbols_.find(name);
-    if (it == symbols_.end()) fail("book: unknown symbol ", Q{name});
-    SymbolId s = it->second;
-    sink_.put("book sym=");
-    sink_.put(name);
-    sink_.put("\n");
+  bool book(const BookCommand& cmd) override {
+    sink().book_begin(cmd.symbol);
     for (Side side : {Side::buy, Side::sell}) {
-      engine_.for_each_level(s, side, [&](const engine::LevelView& l) {
-        sink_.put(side == Side::buy ? "bid px=" : "ask px=");
-        sink_.put_price(l.price, s);
-        sink_.put(" qty=");
-        sink_.put(l.total.value());
-        sink_.put(" orders=");
-        sink_.put(l.count);
-        sink_.put("\n");
+      engine_.for_each_level(cmd.symbol_id, side, [&](const engine::LevelView& l) {
+        sink().book_level(side, l.price, l.total, l.count, cmd.symbol_id);
       });
     }
-    sink_.put("end\n");
+    sink().book_end();
+    return true;
   }
 
+ private:
   AccountId account(std::string_view word) {
-    if (word == "-") return kAnonymous;
+    if (word.empty() || word == "-") return kAnonymous;
     auto [it, inserted] = accounts_.try_emplace(std::string(word), static_cast<uint32_t>(accounts_.size() + 1));
     return AccountId(it->second);
   }
 
-  std::optional<SymbolId> resting_symbol(OrderId id) const {
-    std::optional<engine::OrderView> o = engine_.find_order(id);
-    return o ? std::optional<SymbolId>(o->symbol) : std::nullopt;
-  }
-
-  std::vector<TickSize> ticks_;
-  std::unordered_map<std::string, SymbolId> symbols_;
   std::unordered_map<std::string, uint32_t> accounts_;
-  TextSink sink_;
   engine::Engine<TextSink> engine_;
   LifetimeIds ids_;
 };
-
-}  // namespace
-
-namespace {
 
 constexpr std::string_view kCli = "rialto script: ";
 
@@ -503,24 +483,21 @@ class ThrowOnBadbit {
 
 /// Writes the pending events to `out` and flushes it; false (with the
 /// message on `err`) when the output cannot be written.
-[[nodiscard]] bool flush_events(TextSink& sink, std::ostream& out, std::ostream& err, bool flush_stream) {
+[[nodiscard]] bool flush_events(TextSink& sink, std::ostream& out, std::ostream& err, bool flush_stream,
+                                std::string_view cli) {
   errno = 0;
   sink.flush_to(out);
   if (flush_stream) out.flush();
   if (out) return true;
   const int e = errno;
-  err << kCli << "cannot write output: " << (e != 0 ? std::strerror(e) : "the output stream failed") << '\n';
+  err << cli << "cannot write output: " << (e != 0 ? std::strerror(e) : "the output stream failed") << '\n';
   return false;
 }
 
 }  // namespace
 
-int run(std::istream& in, std::string_view name, std::ostream& out, std::ostream& err, const Options& options) {
-  Runner runner(options);
-  if (!runner.engine_ok()) {
-    err << kCli << "cannot allocate the engine's tables (--max-orders " << options.engine.max_orders << ")\n";
-    return kNoMemory;
-  }
+int run(std::istream& in, std::string_view name, std::ostream& out, std::ostream& err, Backend& backend,
+        std::string_view cli) {
   std::string text;
   uint64_t line_no = 0;
   std::string read_error;
@@ -536,24 +513,38 @@ int run(std::istream& in, std::string_view name, std::ostream& out, std::ostream
         break;
       }
       ++line_no;
-      try {
-        runner.line(text);
-      } catch (const Malformed& m) {
-        const bool written = flush_events(runner.sink(), out, err, true);
-        err << name << ':' << line_no << ": " << m.what << '\n';
+      LineResult r = execute_line(text, backend);
+      if (r.status == LineStatus::malformed) {
+        const bool written = flush_events(backend.sink(), out, err, true, cli);
+        err << name << ':' << line_no << ": " << r.message << '\n';
         return written ? kMalformed : kIoError;
       }
-      if (runner.sink().pending() >= (1u << 16) && !flush_events(runner.sink(), out, err, false)) return kIoError;
+      if (r.status == LineStatus::failed) {
+        (void)flush_events(backend.sink(), out, err, true, cli);
+        return kIoError;
+      }
+      if (backend.sink().pending() >= (1u << 16) && !flush_events(backend.sink(), out, err, false, cli)) {
+        return kIoError;
+      }
     }
   }
-  if (!flush_events(runner.sink(), out, err, true)) return kIoError;
+  if (!flush_events(backend.sink(), out, err, true, cli)) return kIoError;
   if (!read_error.empty()) {
-    err << kCli << "cannot read " << name;
+    err << cli << "cannot read " << name;
     if (line_no > 0) err << " after line " << line_no;
     err << ": " << read_error << '\n';
     return kIoError;
   }
   return kOk;
+}
+
+int run(std::istream& in, std::string_view name, std::ostream& out, std::ostream& err, const Options& options) {
+  EngineBackend backend(options);
+  if (!backend.engine_ok()) {
+    err << kCli << "cannot allocate the engine's tables (--max-orders " << options.engine.max_orders << ")\n";
+    return kNoMemory;
+  }
+  return run(in, name, out, err, backend, kCli);
 }
 
 }  // namespace rialto::script

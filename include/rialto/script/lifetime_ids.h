@@ -38,6 +38,13 @@ class LifetimeIds {
     engine.submit(cmd);
   }
 
+  // The same rule for an edge that learns only afterwards whether an order
+  // was accepted (a venue client): refuse when used(id), else when full()
+  // and nothing else would reject it; remember(id) once it is accepted.
+  [[nodiscard]] bool used(uint64_t id) const { return accepted_.contains(id); }
+  [[nodiscard]] bool full() const { return accepted_.size() >= max_ids_; }
+  void remember(uint64_t id) { accepted_.insert(id); }
+
   [[nodiscard]] uint64_t size() const { return accepted_.size(); }
 
  private:
