@@ -9,7 +9,7 @@ run_packages=(g++ cmake ninja-build libcli11-dev libtomlplusplus-dev libboost-de
 all_packages=(
   "${run_packages[@]}"
   pkg-config
-  libgtest-dev libgmock-dev librapidcheck-dev relacy-dev
+  libgtest-dev libgmock-dev librapidcheck-dev relacy-dev libxml2-utils
   libreaderwriterqueue-dev libconcurrentqueue-dev libatomic-queue-dev
   libuv1-dev
   clang-14 libfuzzer-14-dev libclang-rt-14-dev

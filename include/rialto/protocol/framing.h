@@ -53,7 +53,8 @@ struct Decoded {
   const char* block = nullptr;  // the message block (sizeof the template's struct)
   size_t frame_size = 0;        // bytes consumed by this frame
   LogoutReason reason = LogoutReason::malformed_frame;  // when status == error
-  const char* what = "";        // static text naming the error, e.g. "frame length 9 is below 14"
+  const char* what = "";        // static text naming the error, e.g. "frame length is above 512"
+                                // (the offending number is `value`, not in the text)
   uint64_t value = 0;           // the offending value (length, template id, ...)
 };
 
