@@ -499,6 +499,7 @@ void Gateway::on_modify(Session& s, const p::ModifyOrder& m) {
   in.kind = InputKind::modify;
   in.session = s.id;
   in.cl_ord_id = m.cl_ord_id;
+  in.modify = ModifyOrder{};  // the union's bytes are new_order's until now
   ModifyOrder& mod = in.modify;
   mod.id = OrderId(o.venue_id);
   if (m.qty != p::kNullInt64) {
