@@ -74,10 +74,9 @@ std::string format_report(const p::ExecutionReport& r) {
   out += to_string(type);
   out += " id=" + std::to_string(r.cl_ord_id);
   if (r.order_id != 0) out += " order=" + std::to_string(r.order_id);
-  const std::string sym(p::field_view(r.symbol));
-  if (!sym.empty()) out += " sym=" + sym;
   switch (type) {
     case p::ExecType::new_order:
+      out += " sym=" + std::string(p::field_view(r.symbol));
       out += std::string(" side=") + (r.side == 0 ? "buy" : "sell");
       out += " px=" + format_wire(r.price, r.price_exponent);
       out += " qty=" + std::to_string(r.qty);

@@ -1,0 +1,426 @@
+// The client session against a tiny fake server on a loopback listener:
+// seq numbering, heartbeats, timeouts and the errors it reports. Also the
+// remote script backend against a fake venue that answers one account.
+#include "rialto/client/session.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "rialto/client/script_backend.h"
+#include "rialto/protocol/framing.h"
+#include "rialto/script/scenario.h"
+#include "rialto/script/script.h"
+
+namespace rialto::client {
+namespace {
+
+namespace p = rialto::protocol;
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+/// The server end of one connection: frames in, frames out with its own seq.
+struct Conn {
+  int fd = -1;
+  uint64_t seq = 0;
+  std::string buf;
+
+  struct In {
+    p::TemplateId id;
+    std::string block;
+    uint64_t seq() const {
+      uint64_t s;
+      std::memcpy(&s, block.data(), sizeof s);
+      return s;
+    }
+    template <class M>
+    M as() const {
+      M m;
+      std::memcpy(&m, block.data(), sizeof m);
+      return m;
+    }
+  };
+
+  /// The next frame within timeout_ms; nullopt on timeout, EOF or a bad frame.
+  std::optional<In> read(int timeout_ms = 2000) {
+    const auto deadline = Clock::now() + milliseconds(timeout_ms);
+    for (;;) {
+      p::Decoded d = p::decode(buf.data(), buf.size());
+      if (d.status == p::DecodeStatus::frame) {
+        In in{static_cast<p::TemplateId>(d.template_id), std::string(d.block, p::block_length_of(d.template_id))};
+        buf.erase(0, d.frame_size);
+        return in;
+      }
+      if (d.status == p::DecodeStatus::error) return std::nullopt;
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) return std::nullopt;
+      pollfd pfd{fd, POLLIN, 0};
+      if (::poll(&pfd, 1, static_cast<int>(left)) <= 0) continue;
+      char tmp[4096];
+      ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+      if (n <= 0) return std::nullopt;
+      buf.append(tmp, static_cast<size_t>(n));
+    }
+  }
+
+  template <class M>
+  void send(M m) {
+    m.seq = ++seq;
+    send_as_is(m);
+  }
+  template <class M>
+  void send_as_is(const M& m) {
+    char frame[p::kFrameSize<M>];
+    raw(frame, p::encode(m, frame));
+  }
+  void raw(const char* data, size_t n) { ASSERT_EQ(::send(fd, data, n, MSG_NOSIGNAL), static_cast<ssize_t>(n)); }
+
+  /// Answers the Logon with a LogonAck of `session_id`.
+  void accept_logon(uint32_t session_id = 7) {
+    std::optional<In> in = read();
+    ASSERT_TRUE(in && in->id == p::TemplateId::logon);
+    auto logon = in->as<p::Logon>();
+    EXPECT_EQ(logon.seq, 1u);
+    send(p::LogonAck{0, session_id, logon.heartbeat_ms, 1});
+  }
+};
+
+/// Listens on 127.0.0.1 (any free port); each accepted connection runs `handler` on its own thread.
+class FakeServer {
+ public:
+  explicit FakeServer(std::function<void(Conn&)> handler, int connections = 1) : handler_(std::move(handler)) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(::listen(listen_fd_, 8), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    acceptor_ = std::thread([this, connections] {
+      for (int i = 0; i < connections; ++i) {
+        int fd = ::accept(listen_fd_, nullptr, nullptr);
+        if (fd < 0) return;
+        threads_.emplace_back([this, fd] {
+          Conn c;
+          c.fd = fd;
+          handler_(c);
+          ::close(fd);
+        });
+      }
+    });
+  }
+  ~FakeServer() {
+    acceptor_.join();
+    for (auto& t : threads_) t.join();
+    ::close(listen_fd_);
+  }
+  [[nodiscard]] uint16_t port() const { return port_; }
+
+ private:
+  std::function<void(Conn&)> handler_;
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+  std::thread acceptor_;
+  std::vector<std::thread> threads_;
+};
+
+/// Waits until the client closes its end (the handler must not close first).
+void wait_for_close(Conn& c) {
+  while (c.read(5000)) {
+  }
+}
+
+TEST(Session, shouldNumberEveryMessageFromOneInBothDirections) {
+  std::vector<uint64_t> seen;
+  FakeServer server([&](Conn& c) {
+    c.accept_logon(7);
+    for (int i = 0; i < 3; ++i) {
+      auto in = c.read();
+      ASSERT_TRUE(in && in->id == p::TemplateId::sync);
+      seen.push_back(in->seq());
+      c.send(p::SyncAck{0, in->as<p::Sync>().token});
+    }
+    wait_for_close(c);
+  });
+  Session s;
+  ASSERT_TRUE(s.connect("127.0.0.1", server.port())) << s.error();
+  LogonResult r = s.logon("alice", "pw", 1000, true);
+  ASSERT_EQ(r.status, LogonResult::Status::ok) << r.text;
+  EXPECT_EQ(r.ack.session_id, 7u);
+  EXPECT_EQ(s.session_id(), 7u);
+  EXPECT_TRUE(s.admin());
+  for (uint64_t token = 100; token < 103; ++token) {
+    ASSERT_TRUE(s.send(p::Sync{0, token}));
+    Frame f;
+    ASSERT_EQ(s.receive(f, 2000), RecvStatus::frame) << s.error();
+    ASSERT_TRUE(f.is<p::SyncAck>());
+    EXPECT_EQ(f.as<p::SyncAck>().token, token);
+  }
+  EXPECT_EQ(s.out_seq(), 4u);
+  EXPECT_EQ(s.in_seq(), 4u);
+  s.close();
+  EXPECT_EQ(seen, (std::vector<uint64_t>{2, 3, 4}));
+}
+
+TEST(Session, shouldSendHeartbeatsWhenIdleAndConsumeTheServers) {
+  std::vector<uint64_t> heartbeats;
+  FakeServer server([&](Conn& c) {
+    c.accept_logon();
+    const auto end = Clock::now() + milliseconds(450);
+    auto next_beat = Clock::now() + milliseconds(100);
+    while (Clock::now() < end) {
+      if (Clock::now() >= next_beat) {
+        c.send(p::Heartbeat{});
+        next_beat += milliseconds(100);
+      }
+      if (auto in = c.read(20)) {
+        EXPECT_EQ(in->id, p::TemplateId::heartbeat);
+        heartbeats.push_back(in->seq());
+      }
+    }
+    wait_for_close(c);
+  });
+  Session s;
+  ASSERT_TRUE(s.connect("127.0.0.1", server.port())) << s.error();
+  ASSERT_EQ(s.logon("-", "", 100, false).status, LogonResult::Status::ok);
+  Frame f;
+  EXPECT_EQ(s.receive(f, 400), RecvStatus::timeout) << "heartbeats are not returned: " << s.error();
+  EXPECT_GE(s.in_seq(), 4u) << "the server's heartbeats were read (and counted)";
+  s.close();
+  ASSERT_GE(heartbeats.size(), 2u);
+  for (size_t i = 0; i < heartbeats.size(); ++i) EXPECT_EQ(heartbeats[i], i + 2) << "consecutive from 2";
+}
+
+TEST(Session, shouldTimeOutAReceiveWithNothingToRead) {
+  FakeServer server([](Conn& c) {
+    c.accept_logon();
+    wait_for_close(c);
+  });
+  Session s;
+  ASSERT_TRUE(s.connect("127.0.0.1", server.port()));
+  ASSERT_EQ(s.logon("-", "", 5000, false).status, LogonResult::Status::ok);
+  const auto start = Clock::now();
+  Frame f;
+  EXPECT_EQ(s.receive(f, 100), RecvStatus::timeout);
+  const auto took = Clock::now() - start;
+  EXPECT_GE(took, milliseconds(100));
+  EXPECT_LT(took, milliseconds(1000));
+  EXPECT_TRUE(s.is_open());
+}
+
+TEST(Session, shouldReportAServerSilentForThreeHeartbeatIntervals) {
+  FakeServer server([](Conn& c) {
+    c.accept_logon();
+    wait_for_close(c);  // reads the client's heartbeats, sends nothing
+  });
+  Session s;
+  ASSERT_TRUE(s.connect("127.0.0.1", server.port()));
+  ASSERT_EQ(s.logon("-", "", 100, false).status, LogonResult::Status::ok);
+  const auto start = Clock::now();
+  Frame f;
+  EXPECT_EQ(s.receive(f, 5000), RecvStatus::error);
+  EXPECT_GE(Clock::now() - start, milliseconds(250));
+  EXPECT_EQ(s.error(), "no message from the server for 300 ms (3 heartbeat intervals)");
+  EXPECT_FALSE(s.is_open());
+}
+
+TEST(Session, shouldReportASequenceGapAndLogOutWithItsReason) {
+  std::optional<p::Logout> got;
+  {
+    FakeServer server([&](Conn& c) {
+      c.accept_logon();
+      c.send_as_is(p::SyncAck{5, 1});
+      if (auto in = c.read(); in && in->id == p::TemplateId::logout) got = in->as<p::Logout>();
+    });
+    Session s;
+    ASSERT_TRUE(s.connect("127.0.0.1", server.port()));
+    ASSERT_EQ(s.logon("-", "", 1000, false).status, LogonResult::Status::ok);
+    Frame f;
+    EXPECT_EQ(s.receive(f, 2000), RecvStatus::error);
+    EXPECT_EQ(s.error(), "sequence gap from the server: expected 2 got 5");
+  }  // the server's thread has ended here
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->reason, static_cast<uint8_t>(p::LogoutReason::sequence_gap));
+  EXPECT_EQ(got->seq, 2u);
+}
+
+TEST(Session, shouldReportAFramingErrorByTheDecodersName) {
+  FakeServer server([](Conn& c) {
+    c.accept_logon();
+    const char bad[] = {0, 0, 0, 9, char(0xEB), 0x50};  // length 9 < 14
+    c.raw(bad, sizeof bad);
+    wait_for_close(c);
+  });
+  Session s;
+  ASSERT_TRUE(s.connect("127.0.0.1", server.port()));
+  ASSERT_EQ(s.logon("-", "", 1000, false).status, LogonResult::Status::ok);
+  Frame f;
+  EXPECT_EQ(s.receive(f, 2000), RecvStatus::error);
+  EXPECT_EQ(s.error(), "protocol error from the server: frame length is below the 14 bytes of SOFH and SBE header (9)");
+}
+
+TEST(Session, shouldReturnTheLogoutReasonAndTextOfARefusedLogon) {
+  FakeServer server([](Conn& c) {
+    ASSERT_TRUE(c.read());
+    p::Logout lo{};
+    lo.reason = static_cast<uint8_t>(p::LogoutReason::bad_credentials);
+    (void)p::set_field(lo.text, "unknown account 'bob'");
+    c.send(lo);
+  });
+  Session s;
+  ASSERT_TRUE(s.connect("127.0.0.1", server.port()));
+  LogonResult r = s.logon("bob", "x", 1000, false);
+  EXPECT_EQ(r.status, LogonResult::Status::logged_out);
+  EXPECT_EQ(r.reason, p::LogoutReason::bad_credentials);
+  EXPECT_EQ(r.text, "unknown account 'bob'");
+  EXPECT_EQ(to_string(r.reason), "bad_credentials");
+  EXPECT_FALSE(s.is_open());
+}
+
+TEST(Session, shouldSayWhoRefusedTheConnection) {
+  uint16_t port;
+  {
+    FakeServer closed([](Conn&) {}, 0);
+    port = closed.port();
+  }  // nothing listens there any more
+  Session s;
+  EXPECT_FALSE(s.connect("127.0.0.1", port));
+  EXPECT_EQ(s.error(), "cannot connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused");
+}
+
+TEST(Session, shouldReportTheServerClosingTheConnection) {
+  FakeServer server([](Conn& c) { c.accept_logon(); });
+  Session s;
+  ASSERT_TRUE(s.connect("127.0.0.1", server.port()));
+  ASSERT_EQ(s.logon("-", "", 1000, false).status, LogonResult::Status::ok);
+  Frame f;
+  EXPECT_EQ(s.receive(f, 2000), RecvStatus::closed);
+  EXPECT_EQ(s.error(), "the server closed the connection");
+}
+
+TEST(Session, shouldNotBlockInTryReceive) {
+  std::atomic<bool> go{false};
+  FakeServer server([&](Conn& c) {
+    c.accept_logon();
+    while (!go) std::this_thread::sleep_for(milliseconds(1));
+    c.send(p::SyncAck{0, 42});
+    wait_for_close(c);
+  });
+  Session s;
+  ASSERT_TRUE(s.connect("127.0.0.1", server.port()));
+  ASSERT_EQ(s.logon("-", "", 1000, false).status, LogonResult::Status::ok);
+  s.set_blocking(false);
+  Frame f;
+  EXPECT_EQ(s.try_receive(f), RecvStatus::would_block);
+  go = true;
+  pollfd pfd{s.fd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&pfd, 1, 2000), 1);
+  RecvStatus st;
+  while ((st = s.try_receive(f)) == RecvStatus::would_block) {
+  }
+  ASSERT_EQ(st, RecvStatus::frame);
+  EXPECT_EQ(f.as<p::SyncAck>().token, 42u);
+  EXPECT_TRUE(s.service(Clock::now()));
+}
+
+// ---- The remote script backend against a one-account fake venue -----------
+
+/// Answers AddInstrument (added), NewOrder (accepted), Sync (SyncAck) and
+/// counts the NewOrders it received.
+void fake_venue(Conn& c, int& new_orders) {
+  c.accept_logon();
+  uint64_t engine_seq = 0;
+  while (auto in = c.read(5000)) {
+    switch (in->id) {
+      case p::TemplateId::add_instrument: {
+        auto m = in->as<p::AddInstrument>();
+        p::InstrumentReport r{};
+        std::memcpy(r.symbol, m.symbol, sizeof r.symbol);
+        r.tick = m.tick;
+        r.tick_exponent = m.tick_exponent;
+        r.status = static_cast<uint8_t>(p::InstrumentStatus::added);
+        c.send(r);
+        break;
+      }
+      case p::TemplateId::new_order: {
+        ++new_orders;
+        auto m = in->as<p::NewOrder>();
+        p::ExecutionReport r{};
+        r.engine_seq = ++engine_seq;
+        r.cl_ord_id = m.cl_ord_id;
+        r.order_id = (uint64_t{7} << 32) | engine_seq;
+        std::memcpy(r.symbol, m.symbol, sizeof r.symbol);
+        r.price = m.price;
+        r.price_exponent = m.price_exponent;
+        r.qty = m.qty;
+        r.exec_type = static_cast<uint8_t>(p::ExecType::new_order);
+        c.send(r);
+        break;
+      }
+      case p::TemplateId::sync:
+        c.send(p::SyncAck{0, in->as<p::Sync>().token});
+        break;
+      case p::TemplateId::logout: {
+        p::Logout lo{};
+        c.send(lo);
+        return;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+TEST(RemoteBackend, shouldPrintTheScriptsLinesAndKeepTheLifetimeIdRuleClientSide) {
+  int new_orders = 0;
+  FakeServer server([&](Conn& c) { fake_venue(c, new_orders); });
+  std::ostringstream out, err;
+  {
+    RemoteOptions o;
+    o.port = server.port();
+    RemoteBackend backend(o, err);
+    std::istringstream in(
+        "symbol ACME tick=0.01\n"
+        "new id=1 sym=ACME side=buy qty=10 px=10.00\n"
+        "new id=1 sym=ACME side=buy qty=10 px=10.00  # reused: answered by the client\n"
+        "new id=2 sym=ACME side=sell qty=10 px=10.50\n"
+        "new id=3 sym=ACME side=sell qty=oops\n");
+    EXPECT_EQ(script::run(in, "t.script", out, err, backend, "rialto client: "), script::kMalformed);
+  }
+  EXPECT_EQ(out.str(), "accepted id=1\nrejected id=1 reason=duplicate_id\naccepted id=2\n");
+  EXPECT_EQ(err.str(), "t.script:5: new: qty 'oops' is not an integer\n");
+  EXPECT_EQ(new_orders, 2) << "the reused id was not sent";
+}
+
+TEST(RemoteBackend, shouldStopWithAMessageWhenTheVenueCannotBeReached) {
+  uint16_t port;
+  {
+    FakeServer closed([](Conn&) {}, 0);
+    port = closed.port();
+  }
+  std::ostringstream out, err;
+  RemoteOptions o;
+  o.port = port;
+  RemoteBackend backend(o, err);
+  std::istringstream in("symbol ACME tick=0.01\n");
+  EXPECT_EQ(script::run(in, "t.script", out, err, backend, "rialto client: "), script::kIoError);
+  EXPECT_EQ(err.str(), "rialto client: cannot connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused\n");
+}
+
+}  // namespace
+}  // namespace rialto::client
