@@ -21,12 +21,9 @@ WireDecimal wire_price(std::string_view text, SymbolId symbol, const script::Sym
   if (std::optional<WireDecimal> w = to_wire(text)) return *w;
   const PriceStatus s = symbol == kNoSymbol ? PriceStatus::out_of_range : to_ticks(text, symbols.tick(symbol)).status;
   switch (s) {
-    case PriceStatus::non_positive:
-      return {-1, 0};
-    case PriceStatus::off_tick:
-      return {1, std::numeric_limits<int8_t>::min()};
-    default:
-      return {std::numeric_limits<int64_t>::max(), std::numeric_limits<int8_t>::max()};
+    case PriceStatus::non_positive: return {-1, 0};
+    case PriceStatus::off_tick: return {1, std::numeric_limits<int8_t>::min()};
+    default: return {std::numeric_limits<int64_t>::max(), std::numeric_limits<int8_t>::max()};
   }
 }
 
@@ -84,8 +81,7 @@ Session* RemoteBackend::session(std::string_view account) {
   LogonResult r = a->session.logon(account, options_.password, options_.heartbeat_ms, options_.cancel_on_disconnect,
                                    options_.timeout_ms);
   switch (r.status) {
-    case LogonResult::Status::ok:
-      break;
+    case LogonResult::Status::ok: break;
     case LogonResult::Status::logged_out:
       err_ << kCli << "account " << a->name << ": logon refused: " << to_string(r.reason);
       if (!r.text.empty()) err_ << " (" << r.text << ")";
@@ -109,14 +105,12 @@ std::vector<int> RemoteBackend::fds() const {
 
 bool RemoteBackend::next(Account& a, Frame& f, std::string_view waiting_for) {
   switch (a.session.receive(f, options_.timeout_ms)) {
-    case RecvStatus::frame:
-      break;
+    case RecvStatus::frame: break;
     case RecvStatus::timeout:
       return lost(a, "no " + std::string(waiting_for) + " within " + std::to_string(options_.timeout_ms) + " ms");
     case RecvStatus::would_block:
     case RecvStatus::closed:
-    case RecvStatus::error:
-      return lost(a, a.session.error());
+    case RecvStatus::error: return lost(a, a.session.error());
   }
   if (f.is<p::Logout>()) {
     auto lo = f.as<p::Logout>();
@@ -136,8 +130,8 @@ bool RemoteBackend::take(Account& a, const Frame& f) {
     return true;
   }
   if (f.is<p::MassCancelReport>()) return true;  // the scenario format has no mass cancel: not asked for
-  return lost(a, "unexpected " + std::string(p::template_name(static_cast<uint16_t>(f.template_id))) +
-                     " from the server");
+  return lost(a,
+              "unexpected " + std::string(p::template_name(static_cast<uint16_t>(f.template_id))) + " from the server");
 }
 
 bool RemoteBackend::sync(Account& a) {

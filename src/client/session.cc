@@ -50,10 +50,8 @@ bool from_server(uint16_t t) {
     case p::TemplateId::book_level:
     case p::TemplateId::book_end:
     case p::TemplateId::instrument_report:
-    case p::TemplateId::mass_cancel_report:
-      return true;
-    default:
-      return false;
+    case p::TemplateId::mass_cancel_report: return true;
+    default: return false;
   }
 }
 
@@ -139,15 +137,12 @@ LogonResult Session::logon(std::string_view account, std::string_view password, 
   }
   Frame f;
   switch (receive(f, timeout_ms)) {
-    case RecvStatus::frame:
-      break;
+    case RecvStatus::frame: break;
     case RecvStatus::timeout:
       r.text = "no answer to Logon within " + std::to_string(timeout_ms) + " ms";
       close();
       return r;
-    default:
-      r.text = error_;
-      return r;
+    default: r.text = error_; return r;
   }
   if (f.is<p::LogonAck>()) {
     r.status = LogonResult::Status::ok;
@@ -293,8 +288,8 @@ RecvStatus Session::next_buffered(Frame& frame) {
     if (d.status == p::DecodeStatus::need_more) return RecvStatus::would_block;
     if (d.status == p::DecodeStatus::error) {
       logout_best_effort(d.reason, d.what);
-      return fail(RecvStatus::error, std::string("protocol error from the server: ") + d.what + " (" +
-                                         std::to_string(d.value) + ")");
+      return fail(RecvStatus::error,
+                  std::string("protocol error from the server: ") + d.what + " (" + std::to_string(d.value) + ")");
     }
     rx_begin_ += d.frame_size;
     if (!from_server(d.template_id)) {
@@ -306,8 +301,8 @@ RecvStatus Session::next_buffered(Frame& frame) {
     std::memcpy(&seq, d.block, sizeof seq);  // every message starts with seq
     if (seq != in_seq_ + 1) {
       logout_best_effort(p::LogoutReason::sequence_gap, "");
-      return fail(RecvStatus::error, "sequence gap from the server: expected " + std::to_string(in_seq_ + 1) +
-                                         " got " + std::to_string(seq));
+      return fail(RecvStatus::error, "sequence gap from the server: expected " + std::to_string(in_seq_ + 1) + " got " +
+                                         std::to_string(seq));
     }
     in_seq_ = seq;
     if (d.template_id == static_cast<uint16_t>(p::TemplateId::heartbeat)) continue;
@@ -326,8 +321,8 @@ bool Session::service(Clock::time_point now) {
   if (heartbeat_ms_ == 0) return true;
   const auto interval = std::chrono::milliseconds(heartbeat_ms_);
   if (now - last_received_ >= 3 * interval) {
-    fail(RecvStatus::error, "no message from the server for " + std::to_string(3 * heartbeat_ms_) +
-                                " ms (3 heartbeat intervals)");
+    fail(RecvStatus::error,
+         "no message from the server for " + std::to_string(3 * heartbeat_ms_) + " ms (3 heartbeat intervals)");
     return false;
   }
   if (now - last_sent_ >= interval) return send(p::Heartbeat{});
@@ -342,14 +337,10 @@ RecvStatus Session::try_receive(Frame& frame) {
     return RecvStatus::closed;
   }
   switch (read_some()) {
-    case -2:
-      return RecvStatus::closed;
-    case -1:
-      return RecvStatus::error;
-    case 0:
-      return RecvStatus::would_block;
-    default:
-      return next_buffered(frame);
+    case -2: return RecvStatus::closed;
+    case -1: return RecvStatus::error;
+    case 0: return RecvStatus::would_block;
+    default: return next_buffered(frame);
   }
 }
 
@@ -365,7 +356,8 @@ RecvStatus Session::receive(Frame& frame, int timeout_ms) {
     int wait = timeout_ms < 0 ? -1 : millis_until(deadline, now);
     if (heartbeat_ms_ > 0) {
       const auto interval = std::chrono::milliseconds(heartbeat_ms_);
-      const int hb = std::min(millis_until(last_sent_ + interval, now), millis_until(last_received_ + 3 * interval, now));
+      const int hb =
+          std::min(millis_until(last_sent_ + interval, now), millis_until(last_received_ + 3 * interval, now));
       wait = wait < 0 ? hb : std::min(wait, hb);
     }
     pollfd pfd{fd_, static_cast<short>(POLLIN | (wants_write() ? POLLOUT : 0)), 0};

@@ -176,8 +176,7 @@ class ReportsBackend final : public script::Backend {
           break;
         }
         case EventType::rested:
-        case EventType::book_update:
-          break;  // no report; the index still counts them
+        case EventType::book_update: break;  // no report; the index still counts them
       }
       ++index;
     }

@@ -145,10 +145,10 @@ TEST_F(Rebuild, shouldPrintASweepOfSeveralMakersAsOneTradeLineEach) {
   // A buy (id 10, session C) sweeps three asks of two sessions; reports of
   // the makers are collected before the taker's.
   std::vector<p::ExecutionReport> input = {
-      fill(3, 7, 3, 12, 1002, 1, 0, false),  fill(1, 7, 1, 10, 1000, 2, 0, false),
-      fill(2, 7, 2, 11, 1001, 3, 0, false),  accepted(10, 7, 0),
-      fill(10, 7, 1, 10, 1000, 2, 8, true),  fill(10, 7, 2, 11, 1001, 3, 5, true),
-      fill(10, 7, 3, 12, 1002, 1, 4, true),  cancelled(10, 7, 4, CancelReason::remainder, 4),
+      fill(3, 7, 3, 12, 1002, 1, 0, false), fill(1, 7, 1, 10, 1000, 2, 0, false),
+      fill(2, 7, 2, 11, 1001, 3, 0, false), accepted(10, 7, 0),
+      fill(10, 7, 1, 10, 1000, 2, 8, true), fill(10, 7, 2, 11, 1001, 3, 5, true),
+      fill(10, 7, 3, 12, 1002, 1, 4, true), cancelled(10, 7, 4, CancelReason::remainder, 4),
   };
   EXPECT_EQ(lines({input}),
             "accepted id=10\n"
@@ -218,7 +218,8 @@ TEST(FormatReport, shouldWriteOneReadableLine) {
   p::ExecutionReport r = fill(5, 12, 1, 3, 10050, 10, 0, false);
   r.order_id = 4294967297;
   r.cum_qty = 10;
-  EXPECT_EQ(format_report(r), "report exec=filled id=5 order=4294967297 px=100.50 qty=10 leaves=0 cum=10 match=3 seq=12");
+  EXPECT_EQ(format_report(r),
+            "report exec=filled id=5 order=4294967297 px=100.50 qty=10 leaves=0 cum=10 match=3 seq=12");
   p::ExecutionReport a = accepted(6, 13);
   a.order_id = 4294967298;
   a.price = 10050;

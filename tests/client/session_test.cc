@@ -3,9 +3,8 @@
 // remote script backend against a fake venue that answers one account.
 #include "rialto/client/session.h"
 
-#include <poll.h>
-
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <atomic>
 #include <chrono>
@@ -16,7 +15,6 @@
 #include <vector>
 
 #include "fake_server.h"
-
 #include "rialto/client/script_backend.h"
 #include "rialto/protocol/framing.h"
 #include "rialto/script/scenario.h"
@@ -259,16 +257,13 @@ void fake_venue(Conn& c, int& new_orders) {
         c.send(r);
         break;
       }
-      case p::TemplateId::sync:
-        c.send(p::SyncAck{0, in->as<p::Sync>().token});
-        break;
+      case p::TemplateId::sync: c.send(p::SyncAck{0, in->as<p::Sync>().token}); break;
       case p::TemplateId::logout: {
         p::Logout lo{};
         c.send(lo);
         return;
       }
-      default:
-        break;
+      default: break;
     }
   }
 }

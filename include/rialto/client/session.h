@@ -64,9 +64,9 @@ enum class RecvStatus : uint8_t {
 
 struct LogonResult {
   enum class Status : uint8_t { ok, logged_out, error } status = Status::error;
-  protocol::LogonAck ack{};             // ok
-  protocol::LogoutReason reason{};      // logged_out: the server's reason
-  std::string text;                     // logged_out: the server's text; error: what went wrong
+  protocol::LogonAck ack{};         // ok
+  protocol::LogoutReason reason{};  // logged_out: the server's reason
+  std::string text;                 // logged_out: the server's text; error: what went wrong
 };
 
 /// "user_request", "bad_credentials", ...
