@@ -134,26 +134,36 @@ bool RemoteBackend::take(Account& a, const Frame& f) {
               "unexpected " + std::string(p::template_name(static_cast<uint16_t>(f.template_id))) + " from the server");
 }
 
-bool RemoteBackend::sync(Account& a) {
-  const uint64_t token = next_token_++;
-  if (!a.session.send(p::Sync{0, token})) return lost(a, a.session.error());
+bool RemoteBackend::send_sync(Account& a) {
+  a.token = next_token_++;
+  if (!a.session.send(p::Sync{0, a.token})) return lost(a, a.session.error());
+  return true;
+}
+
+bool RemoteBackend::wait_sync(Account& a) {
   Frame f;
   for (;;) {
     if (!next(a, f, "SyncAck")) return false;
     if (f.is<p::SyncAck>()) {
       const uint64_t got = f.as<p::SyncAck>().token;
-      if (got == token) return true;
-      return lost(a, "SyncAck for token " + std::to_string(got) + ", expected " + std::to_string(token));
+      if (got == a.token) return true;
+      return lost(a, "SyncAck for token " + std::to_string(got) + ", expected " + std::to_string(a.token));
     }
     if (!take(a, f)) return false;
   }
 }
 
 bool RemoteBackend::barrier(Session& first) {
+  // The sender's SyncAck first: its command has then been sequenced by its
+  // shard. A Sync on every other session then passes through every shard
+  // after it, so each of their SyncAcks follows the command's reports.
   Account& a = account_of(first);
-  if (!sync(a)) return false;
+  if (!send_sync(a) || !wait_sync(a)) return false;
   for (auto& other : accounts_) {
-    if (other.get() != &a && !sync(*other)) return false;
+    if (other.get() != &a && !send_sync(*other)) return false;
+  }
+  for (auto& other : accounts_) {
+    if (other.get() != &a && !wait_sync(*other)) return false;
   }
   std::string error;
   if (!reports_.emit(symbols(), sink(), error)) {

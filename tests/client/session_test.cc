@@ -227,7 +227,7 @@ TEST(Session, shouldNotBlockInTryReceive) {
 
 /// Answers AddInstrument (added), NewOrder (accepted), Sync (SyncAck) and
 /// counts the NewOrders it received.
-void fake_venue(Conn& c, int& new_orders) {
+void fake_venue(Conn& c, std::atomic<int>& new_orders) {
   c.accept_logon();
   uint64_t engine_seq = 0;
   while (auto in = c.read(5000)) {
@@ -269,7 +269,7 @@ void fake_venue(Conn& c, int& new_orders) {
 }
 
 TEST(RemoteBackend, shouldPrintTheScriptsLinesAndKeepTheLifetimeIdRuleClientSide) {
-  int new_orders = 0;
+  std::atomic<int> new_orders = 0;
   FakeServer server([&](Conn& c) { fake_venue(c, new_orders); });
   std::ostringstream out, err;
   {
@@ -287,6 +287,55 @@ TEST(RemoteBackend, shouldPrintTheScriptsLinesAndKeepTheLifetimeIdRuleClientSide
   EXPECT_EQ(out.str(), "accepted id=1\nrejected id=1 reason=duplicate_id\naccepted id=2\n");
   EXPECT_EQ(err.str(), "t.script:5: new: qty 'oops' is not an integer\n");
   EXPECT_EQ(new_orders, 2) << "the reused id was not sent";
+}
+
+TEST(RemoteBackend, shouldOpenOneSessionPerAccountAndSyncEveryOneAfterEachCommand) {
+  std::atomic<int> new_orders = 0;
+  std::atomic<int> syncs = 0;
+  FakeServer server(
+      [&](Conn& c) {
+        // fake_venue, counting the Syncs each session receives.
+        c.accept_logon();
+        uint64_t engine_seq = 0;
+        while (auto in = c.read(5000)) {
+          if (in->id == p::TemplateId::sync) {
+            ++syncs;
+            c.send(p::SyncAck{0, in->as<p::Sync>().token});
+          } else if (in->id == p::TemplateId::add_instrument) {
+            p::InstrumentReport r{};
+            r.status = static_cast<uint8_t>(p::InstrumentStatus::added);
+            c.send(r);
+          } else if (in->id == p::TemplateId::new_order) {
+            ++new_orders;
+            auto m = in->as<p::NewOrder>();
+            p::ExecutionReport r{};
+            r.engine_seq = ++engine_seq;
+            r.cl_ord_id = m.cl_ord_id;
+            r.exec_type = static_cast<uint8_t>(p::ExecType::new_order);
+            c.send(r);
+          } else if (in->id == p::TemplateId::logout) {
+            c.send(p::Logout{});
+            return;
+          }
+        }
+      },
+      3);
+  std::ostringstream out, err;
+  {
+    RemoteOptions o;
+    o.port = server.port();
+    RemoteBackend backend(o, err);
+    std::istringstream in(
+        "symbol ACME tick=0.01\n"                                  // opens "-"
+        "new id=1 sym=ACME side=buy qty=10 px=10.00 acct=alice\n"  // opens alice: 2 Syncs
+        "new id=2 sym=ACME side=buy qty=10 px=10.00 acct=bob\n");  // opens bob: 3 Syncs
+    EXPECT_EQ(script::run(in, "t.script", out, err, backend, "rialto client: "), script::kOk) << err.str();
+    EXPECT_EQ(backend.fds().size(), 3u);
+  }
+  EXPECT_EQ(out.str(), "accepted id=1\naccepted id=2\n");
+  EXPECT_EQ(err.str(), "");
+  EXPECT_EQ(new_orders, 2);
+  EXPECT_EQ(syncs, 5);
 }
 
 TEST(RemoteBackend, shouldStopWithAMessageWhenTheVenueCannotBeReached) {
