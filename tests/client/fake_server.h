@@ -88,7 +88,7 @@ struct Conn {
     std::optional<In> in = read();
     ASSERT_TRUE(in && in->id == p::TemplateId::logon);
     auto logon = in->as<p::Logon>();
-    EXPECT_EQ(logon.seq, 1u);
+    EXPECT_EQ(uint64_t{logon.seq}, 1u);
     send(p::LogonAck{0, session_id, logon.heartbeat_ms, 1});
   }
 };

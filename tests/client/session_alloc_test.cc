@@ -54,7 +54,7 @@ TEST(SessionAllocations, shouldNotAllocateInTheSendAndReceivePath) {
     ASSERT_TRUE(s->send(p::Sync{0, token}));
     Frame f;
     ASSERT_EQ(s->receive(f, 2000), RecvStatus::frame);
-    ASSERT_EQ(f.as<p::SyncAck>().token, token);
+    ASSERT_EQ(uint64_t{f.as<p::SyncAck>().token}, token);
     ASSERT_TRUE(s->service(Session::Clock::now()));
   }
   EXPECT_EQ(g_allocations - before, 0);
