@@ -121,8 +121,9 @@ CLI::App* add_client_command(CLI::App& app) {
       "prints; without --script, type scenario lines and see every execution report");
   c->add_option("--connect", o.connect, "the venue, HOST:PORT")->capture_default_str();
   c->add_option("--script", o.script, "scenario script file, or - for stdin");
-  c->add_option("--account", o.account, "interactive: the account of orders without acct= (and of symbol, "
-                                        "expire, book)")
+  c->add_option("--account", o.account,
+                "interactive: the account of orders without acct= (and of symbol, "
+                "expire, book)")
       ->capture_default_str();
   c->add_option("--password", o.password, "the password of every account (a venue with configured accounts)");
   c->add_option("--heartbeat-ms", o.heartbeat_ms, "heartbeat interval asked for at logon")

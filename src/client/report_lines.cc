@@ -27,8 +27,7 @@ std::string_view to_string(p::RejectCode c) {
     case p::RejectCode::not_authorized: return "not_authorized";
     case p::RejectCode::invalid_field: return "invalid_field";
     case p::RejectCode::halted: return "halted";
-    default:
-      break;
+    default: break;
   }
   if (static_cast<uint8_t>(c) <= static_cast<uint8_t>(RejectReason::capacity)) {
     return rialto::to_string(static_cast<RejectReason>(c));  // the engine's reasons, same values
@@ -74,10 +73,9 @@ std::string format_report(const p::ExecutionReport& r) {
   out += to_string(type);
   out += " id=" + std::to_string(r.cl_ord_id);
   if (r.order_id != 0) out += " order=" + std::to_string(r.order_id);
-  const std::string sym(p::field_view(r.symbol));
-  if (!sym.empty()) out += " sym=" + sym;
   switch (type) {
     case p::ExecType::new_order:
+      out += " sym=" + std::string(p::field_view(r.symbol));
       out += std::string(" side=") + (r.side == 0 ? "buy" : "sell");
       out += " px=" + format_wire(r.price, r.price_exponent);
       out += " qty=" + std::to_string(r.qty);
@@ -136,8 +134,8 @@ bool price_of(const p::ExecutionReport& r, int64_t mantissa, const script::Symbo
   }
   TickConversion c = to_ticks(WireDecimal{mantissa, r.price_exponent}, symbols.tick(*s));
   if (c.status != PriceStatus::ok) {
-    error = id_text(r) + " has price " + format_wire(mantissa, r.price_exponent) + ", not a price of " +
-            std::string(name);
+    error =
+        id_text(r) + " has price " + format_wire(mantissa, r.price_exponent) + ", not a price of " + std::string(name);
     return false;
   }
   e.symbol = *s;
@@ -152,9 +150,7 @@ std::optional<Event> to_event(const p::ExecutionReport& r, const script::SymbolT
   e.seq = SeqNo(r.engine_seq);
   e.id = OrderId(r.cl_ord_id);
   switch (static_cast<p::ExecType>(r.exec_type)) {
-    case p::ExecType::new_order:
-      e.type = EventType::accepted;
-      return e;
+    case p::ExecType::new_order: e.type = EventType::accepted; return e;
     case p::ExecType::rejected:
       e.type = EventType::rejected;
       if (r.reject_reason == 0 || r.reject_reason > static_cast<uint8_t>(RejectReason::capacity)) {

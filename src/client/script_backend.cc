@@ -21,12 +21,9 @@ WireDecimal wire_price(std::string_view text, SymbolId symbol, const script::Sym
   if (std::optional<WireDecimal> w = to_wire(text)) return *w;
   const PriceStatus s = symbol == kNoSymbol ? PriceStatus::out_of_range : to_ticks(text, symbols.tick(symbol)).status;
   switch (s) {
-    case PriceStatus::non_positive:
-      return {-1, 0};
-    case PriceStatus::off_tick:
-      return {1, std::numeric_limits<int8_t>::min()};
-    default:
-      return {std::numeric_limits<int64_t>::max(), std::numeric_limits<int8_t>::max()};
+    case PriceStatus::non_positive: return {-1, 0};
+    case PriceStatus::off_tick: return {1, std::numeric_limits<int8_t>::min()};
+    default: return {std::numeric_limits<int64_t>::max(), std::numeric_limits<int8_t>::max()};
   }
 }
 
@@ -84,8 +81,7 @@ Session* RemoteBackend::session(std::string_view account) {
   LogonResult r = a->session.logon(account, options_.password, options_.heartbeat_ms, options_.cancel_on_disconnect,
                                    options_.timeout_ms);
   switch (r.status) {
-    case LogonResult::Status::ok:
-      break;
+    case LogonResult::Status::ok: break;
     case LogonResult::Status::logged_out:
       err_ << kCli << "account " << a->name << ": logon refused: " << to_string(r.reason);
       if (!r.text.empty()) err_ << " (" << r.text << ")";
@@ -109,14 +105,12 @@ std::vector<int> RemoteBackend::fds() const {
 
 bool RemoteBackend::next(Account& a, Frame& f, std::string_view waiting_for) {
   switch (a.session.receive(f, options_.timeout_ms)) {
-    case RecvStatus::frame:
-      break;
+    case RecvStatus::frame: break;
     case RecvStatus::timeout:
       return lost(a, "no " + std::string(waiting_for) + " within " + std::to_string(options_.timeout_ms) + " ms");
     case RecvStatus::would_block:
     case RecvStatus::closed:
-    case RecvStatus::error:
-      return lost(a, a.session.error());
+    case RecvStatus::error: return lost(a, a.session.error());
   }
   if (f.is<p::Logout>()) {
     auto lo = f.as<p::Logout>();
@@ -136,30 +130,40 @@ bool RemoteBackend::take(Account& a, const Frame& f) {
     return true;
   }
   if (f.is<p::MassCancelReport>()) return true;  // the scenario format has no mass cancel: not asked for
-  return lost(a, "unexpected " + std::string(p::template_name(static_cast<uint16_t>(f.template_id))) +
-                     " from the server");
+  return lost(a,
+              "unexpected " + std::string(p::template_name(static_cast<uint16_t>(f.template_id))) + " from the server");
 }
 
-bool RemoteBackend::sync(Account& a) {
-  const uint64_t token = next_token_++;
-  if (!a.session.send(p::Sync{0, token})) return lost(a, a.session.error());
+bool RemoteBackend::send_sync(Account& a) {
+  a.token = next_token_++;
+  if (!a.session.send(p::Sync{0, a.token})) return lost(a, a.session.error());
+  return true;
+}
+
+bool RemoteBackend::wait_sync(Account& a) {
   Frame f;
   for (;;) {
     if (!next(a, f, "SyncAck")) return false;
     if (f.is<p::SyncAck>()) {
       const uint64_t got = f.as<p::SyncAck>().token;
-      if (got == token) return true;
-      return lost(a, "SyncAck for token " + std::to_string(got) + ", expected " + std::to_string(token));
+      if (got == a.token) return true;
+      return lost(a, "SyncAck for token " + std::to_string(got) + ", expected " + std::to_string(a.token));
     }
     if (!take(a, f)) return false;
   }
 }
 
 bool RemoteBackend::barrier(Session& first) {
+  // The sender's SyncAck first: its command has then been sequenced by its
+  // shard. A Sync on every other session then passes through every shard
+  // after it, so each of their SyncAcks follows the command's reports.
   Account& a = account_of(first);
-  if (!sync(a)) return false;
+  if (!send_sync(a) || !wait_sync(a)) return false;
   for (auto& other : accounts_) {
-    if (other.get() != &a && !sync(*other)) return false;
+    if (other.get() != &a && !send_sync(*other)) return false;
+  }
+  for (auto& other : accounts_) {
+    if (other.get() != &a && !wait_sync(*other)) return false;
   }
   std::string error;
   if (!reports_.emit(symbols(), sink(), error)) {

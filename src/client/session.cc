@@ -50,10 +50,8 @@ bool from_server(uint16_t t) {
     case p::TemplateId::book_level:
     case p::TemplateId::book_end:
     case p::TemplateId::instrument_report:
-    case p::TemplateId::mass_cancel_report:
-      return true;
-    default:
-      return false;
+    case p::TemplateId::mass_cancel_report: return true;
+    default: return false;
   }
 }
 
@@ -75,6 +73,11 @@ void Session::close() {
 void Session::adopt(int fd) {
   close();
   fd_ = fd;
+  logged_out_ = admin_ = false;
+  session_id_ = heartbeat_ms_ = 0;
+  out_seq_ = in_seq_ = 0;
+  rx_begin_ = rx_end_ = tx_begin_ = tx_end_ = 0;
+  error_.clear();
   ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
   last_sent_ = last_received_ = Clock::now();
 }
@@ -134,15 +137,12 @@ LogonResult Session::logon(std::string_view account, std::string_view password, 
   }
   Frame f;
   switch (receive(f, timeout_ms)) {
-    case RecvStatus::frame:
-      break;
+    case RecvStatus::frame: break;
     case RecvStatus::timeout:
       r.text = "no answer to Logon within " + std::to_string(timeout_ms) + " ms";
       close();
       return r;
-    default:
-      r.text = error_;
-      return r;
+    default: r.text = error_; return r;
   }
   if (f.is<p::LogonAck>()) {
     r.status = LogonResult::Status::ok;
@@ -178,6 +178,17 @@ void Session::logout(int timeout_ms) {
     }
   }
   close();
+}
+
+void Session::logout_best_effort(p::LogoutReason reason, std::string_view text) {
+  if (fd_ < 0) return;
+  p::Logout lo{};
+  lo.seq = out_seq_ + 1;
+  lo.reason = static_cast<uint8_t>(reason);
+  (void)p::set_field(lo.text, text.substr(0, p::kTextSize));
+  char frame[p::kFrameSize<p::Logout>];
+  const size_t n = p::encode(lo, frame);
+  if (::send(fd_, frame, n, MSG_NOSIGNAL | MSG_DONTWAIT) == static_cast<ssize_t>(n)) out_seq_ = lo.seq;
 }
 
 RecvStatus Session::fail(RecvStatus s, std::string what) {
@@ -231,8 +242,13 @@ bool Session::flush() {
   if (!write_some()) return false;
   while (blocking_ && tx_begin_ < tx_end_) {
     pollfd pfd{fd_, POLLOUT, 0};
-    if (::poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+    const int ready = ::poll(&pfd, 1, kSendTimeoutMs);
+    if (ready < 0 && errno != EINTR) {
       fail(RecvStatus::error, std::string("poll failed: ") + std::strerror(errno));
+      return false;
+    }
+    if (ready == 0) {
+      fail(RecvStatus::error, "cannot send for " + std::to_string(kSendTimeoutMs) + " ms: the server is not reading");
       return false;
     }
     if (!write_some()) return false;
@@ -271,29 +287,22 @@ RecvStatus Session::next_buffered(Frame& frame) {
     const p::Decoded d = p::decode(rx_.data() + rx_begin_, rx_end_ - rx_begin_);
     if (d.status == p::DecodeStatus::need_more) return RecvStatus::would_block;
     if (d.status == p::DecodeStatus::error) {
-      p::Logout lo{};
-      lo.reason = static_cast<uint8_t>(d.reason);
-      (void)p::set_field(lo.text, std::string_view(d.what).substr(0, p::kTextSize));
-      (void)send(lo);  // best effort
-      return fail(RecvStatus::error, std::string("protocol error from the server: ") + d.what + " (" +
-                                         std::to_string(d.value) + ")");
+      logout_best_effort(d.reason, d.what);
+      return fail(RecvStatus::error,
+                  std::string("protocol error from the server: ") + d.what + " (" + std::to_string(d.value) + ")");
     }
     rx_begin_ += d.frame_size;
     if (!from_server(d.template_id)) {
-      p::Logout lo{};
-      lo.reason = static_cast<uint8_t>(p::LogoutReason::unknown_template);
-      (void)send(lo);
+      logout_best_effort(p::LogoutReason::unknown_template, "a client message from the server");
       return fail(RecvStatus::error, "protocol error from the server: it sent " +
                                          std::string(p::template_name(d.template_id)) + ", a client message");
     }
     uint64_t seq = 0;
     std::memcpy(&seq, d.block, sizeof seq);  // every message starts with seq
     if (seq != in_seq_ + 1) {
-      p::Logout lo{};
-      lo.reason = static_cast<uint8_t>(p::LogoutReason::sequence_gap);
-      (void)send(lo);
-      return fail(RecvStatus::error, "sequence gap from the server: expected " + std::to_string(in_seq_ + 1) +
-                                         " got " + std::to_string(seq));
+      logout_best_effort(p::LogoutReason::sequence_gap, "");
+      return fail(RecvStatus::error, "sequence gap from the server: expected " + std::to_string(in_seq_ + 1) + " got " +
+                                         std::to_string(seq));
     }
     in_seq_ = seq;
     if (d.template_id == static_cast<uint16_t>(p::TemplateId::heartbeat)) continue;
@@ -312,8 +321,8 @@ bool Session::service(Clock::time_point now) {
   if (heartbeat_ms_ == 0) return true;
   const auto interval = std::chrono::milliseconds(heartbeat_ms_);
   if (now - last_received_ >= 3 * interval) {
-    fail(RecvStatus::error, "no message from the server for " + std::to_string(3 * heartbeat_ms_) +
-                                " ms (3 heartbeat intervals)");
+    fail(RecvStatus::error,
+         "no message from the server for " + std::to_string(3 * heartbeat_ms_) + " ms (3 heartbeat intervals)");
     return false;
   }
   if (now - last_sent_ >= interval) return send(p::Heartbeat{});
@@ -328,14 +337,10 @@ RecvStatus Session::try_receive(Frame& frame) {
     return RecvStatus::closed;
   }
   switch (read_some()) {
-    case -2:
-      return RecvStatus::closed;
-    case -1:
-      return RecvStatus::error;
-    case 0:
-      return RecvStatus::would_block;
-    default:
-      return next_buffered(frame);
+    case -2: return RecvStatus::closed;
+    case -1: return RecvStatus::error;
+    case 0: return RecvStatus::would_block;
+    default: return next_buffered(frame);
   }
 }
 
@@ -351,7 +356,8 @@ RecvStatus Session::receive(Frame& frame, int timeout_ms) {
     int wait = timeout_ms < 0 ? -1 : millis_until(deadline, now);
     if (heartbeat_ms_ > 0) {
       const auto interval = std::chrono::milliseconds(heartbeat_ms_);
-      const int hb = std::min(millis_until(last_sent_ + interval, now), millis_until(last_received_ + 3 * interval, now));
+      const int hb =
+          std::min(millis_until(last_sent_ + interval, now), millis_until(last_received_ + 3 * interval, now));
       wait = wait < 0 ? hb : std::min(wait, hb);
     }
     pollfd pfd{fd_, static_cast<short>(POLLIN | (wants_write() ? POLLOUT : 0)), 0};

@@ -78,13 +78,16 @@ class RemoteBackend final : public script::Backend {
   struct Account {
     std::string name;
     Session session;
+    uint64_t token = 0;  // of the Sync in flight
   };
 
   Session* session(std::string_view account);
   /// Sync on `first` then on every other open session, collecting reports;
   /// then prints the command's lines.
   bool barrier(Session& first);
-  bool sync(Account& a);
+  bool send_sync(Account& a);
+  /// Collects reports until the SyncAck of a.token.
+  bool wait_sync(Account& a);
   /// One frame of `a` within the timeout: false (message printed) on failure.
   bool next(Account& a, Frame& f, std::string_view waiting_for);
   /// Handles a frame that is not the one being waited for.

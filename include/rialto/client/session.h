@@ -64,9 +64,9 @@ enum class RecvStatus : uint8_t {
 
 struct LogonResult {
   enum class Status : uint8_t { ok, logged_out, error } status = Status::error;
-  protocol::LogonAck ack{};             // ok
-  protocol::LogoutReason reason{};      // logged_out: the server's reason
-  std::string text;                     // logged_out: the server's text; error: what went wrong
+  protocol::LogonAck ack{};         // ok
+  protocol::LogoutReason reason{};  // logged_out: the server's reason
+  std::string text;                 // logged_out: the server's text; error: what went wrong
 };
 
 /// "user_request", "bad_credentials", ...
@@ -78,6 +78,8 @@ class Session {
 
   static constexpr size_t kReceiveBuffer = 64 * 1024;
   static constexpr size_t kSendBuffer = 64 * 1024;
+  /// How long a blocking send waits for the socket to take more bytes.
+  static constexpr int kSendTimeoutMs = 10'000;
 
   Session() = default;
   ~Session();
@@ -149,6 +151,8 @@ class Session {
   /// The next complete frame in the receive buffer, if any: frame, would_block or error.
   [[nodiscard]] RecvStatus next_buffered(Frame& frame);
   RecvStatus fail(RecvStatus s, std::string what);
+  /// A Logout written only if the socket takes it now (before closing on a protocol error).
+  void logout_best_effort(protocol::LogoutReason reason, std::string_view text);
 
   int fd_ = -1;
   bool blocking_ = true;

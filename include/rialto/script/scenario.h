@@ -47,8 +47,8 @@ struct NewCommand {
   TimeInForce tif = TimeInForce::gtc;  // ioc for a market order without tif=
   StpMode stp = StpMode::none;
   bool post_only = false;
-  std::string_view account;        // empty: no acct= (the anonymous account "-", or a backend's default)
-  Qty qty{};                       // out-of-int64 input arrives as Qty{0}
+  std::string_view account;            // empty: no acct= (the anonymous account "-", or a backend's default)
+  Qty qty{};                           // out-of-int64 input arrives as Qty{0}
   std::optional<std::string_view> px;  // decimal text (is_decimal)
 };
 

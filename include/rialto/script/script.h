@@ -1,5 +1,7 @@
 // The scenario script adapter: reads the text format of docs/SEMANTICS.md
-// ("Scenario format v1"), drives an Engine, and prints its events.
+// ("Scenario format v1"), drives an Engine, and prints its events. The
+// parser and the output format are shared with other backends (scenario.h,
+// text_sink.h); run() below is `rialto script`, the local engine's backend.
 //
 // This is the edge: it parses and reports errors, it allocates, it does I/O.
 // The engine it drives does none of that.

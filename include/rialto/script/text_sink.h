@@ -64,8 +64,7 @@ class TextSink {
         put(e.qty.value());
         break;
       case EventType::rested:
-      case EventType::book_update:
-        return;  // book changes: not part of the script output
+      case EventType::book_update: return;  // book changes: not part of the script output
     }
     buf_.push_back('\n');
   }
