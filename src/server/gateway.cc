@@ -92,6 +92,7 @@ class Session {
   uint64_t token_ms = 0;
   uint32_t throttled_in_row = 0;
   bool dirty = false;
+  bool counted = true;  // in open_sessions_
   std::string out;
   std::string peer;
 
@@ -198,19 +199,24 @@ void Gateway::define_symbol(const GatewaySymbol& def, uint32_t session) {
 }
 
 Session* Gateway::open(uint64_t now_ms, std::string_view peer) {
-  if (open_sessions_ >= options_.max_sessions) {
-    log_.line(cat("refused connection from ", peer, ": ", open_sessions_, " sessions open (max_sessions)"));
-    return nullptr;
-  }
+  now_ms_ = now_ms;
   const uint32_t id = next_session_id_++;
   if (next_session_id_ == 0) next_session_id_ = 1;
-  auto s = std::make_unique<Session>(id, options_.max_live_orders, options_.id_key, now_ms);
+  const bool full = open_sessions_ >= options_.max_sessions;
+  // A refused connection gets a session too, only to carry its Logout; its
+  // order tables are never touched (no pages), and it does not count.
+  auto s = std::make_unique<Session>(id, full ? 1 : options_.max_live_orders, options_.id_key, now_ms);
   s->peer = std::string(peer);
   s->done_from_shard.assign(shards_.size(), 0);
+  s->counted = !full;
   Session* raw = s.get();
   sessions_[id] = std::move(s);
-  ++open_sessions_;
   ++stats_.sessions_opened;
+  if (full) {
+    logout(*raw, p::LogoutReason::server_busy, cat(open_sessions_, " sessions are open (max_sessions)"));
+  } else {
+    ++open_sessions_;
+  }
   return raw;
 }
 
@@ -653,7 +659,7 @@ void Gateway::closed(Session& s, std::string_view why) {
   s.out.shrink_to_fit();
   s.in.reset();
   s.barriers.clear();
-  --open_sessions_;
+  if (s.counted) --open_sessions_;
   if (s.cancel_on_disconnect && s.live() > 0) {
     log_.line(cat("session ", s.id, ": cancel on disconnect: ", s.live(), " orders"));
     for (uint32_t i = 0; i < s.slots.size(); ++i) {

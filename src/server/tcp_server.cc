@@ -110,12 +110,12 @@ class TcpServer {
       const auto remote = socket.remote_endpoint(ignored);
       const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
       Session* s = gateway_.open(now_ms(), peer);
-      if (s == nullptr) {
-        socket.close(ignored);
+      auto c = std::make_shared<Conn>(std::move(socket));
+      c->session = s;
+      conns_[s] = c;
+      if (Gateway::wants_close(*s)) {
+        flush();  // its Logout(server_busy), then the close
       } else {
-        auto c = std::make_shared<Conn>(std::move(socket));
-        c->session = s;
-        conns_[s] = c;
         read(c);
       }
       accept();
