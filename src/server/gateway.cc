@@ -499,6 +499,9 @@ void Gateway::on_modify(Session& s, const p::ModifyOrder& m) {
   in.kind = InputKind::modify;
   in.session = s.id;
   in.cl_ord_id = m.cl_ord_id;
+  // Make the modify the union's active member: the default one is a NewOrder,
+  // whose bytes (symbol kNoSymbol) would read as has_qty = true.
+  in.modify = ModifyOrder{};
   ModifyOrder& mod = in.modify;
   mod.id = OrderId(o.venue_id);
   if (m.qty != p::kNullInt64) {
