@@ -341,6 +341,7 @@ void Gateway::on_frame(Session& s, const p::Decoded& d, uint64_t now_ms) {
       return on_modify(s, p::read<p::ModifyOrder>(d));
     case p::TemplateId::mass_cancel:
       if (!take_token(s, now_ms)) {
+        ++stats_.gateway_rejects;
         p::MassCancelReport r{};
         std::memcpy(r.symbol, p::read<p::MassCancel>(d).symbol, sizeof r.symbol);
         return send(s, r);  // nothing cancelled
@@ -371,7 +372,6 @@ bool Gateway::take_token(Session& s, uint64_t now_ms) {
     s.throttled_in_row = 0;
     return true;
   }
-  ++stats_.gateway_rejects;
   if (++s.throttled_in_row > 2 * uint64_t{options_.burst}) {
     logout(s, p::LogoutReason::rate_limit,
            cat("kept sending after ", s.throttled_in_row - 1, " throttled messages (rate ", options_.rate_per_second,
