@@ -658,6 +658,9 @@ void Gateway::closed(Session& s, std::string_view why) {
   --open_sessions_;
   if (s.cancel_on_disconnect && s.live() > 0) {
     log_.line(cat("session ", s.id, ": cancel on disconnect: ", s.live(), " orders"));
+    // Collected first: push() may drain when a shard queue is full, and the
+    // outputs it routes can end the session's last order and free `s`.
+    std::vector<std::pair<uint32_t, ShardInput>> cancels;
     for (uint32_t i = 0; i < s.slots.size(); ++i) {
       if (!s.slots[i].live) continue;
       ShardInput in;
@@ -665,8 +668,12 @@ void Gateway::closed(Session& s, std::string_view why) {
       in.session = s.id;
       in.cl_ord_id = s.slots[i].cl_ord_id;
       in.cancel = CancelOrder{OrderId(s.slots[i].venue_id)};
-      push(symbols_[s.slots[i].symbol].def.shard, in);
+      cancels.emplace_back(symbols_[s.slots[i].symbol].def.shard, in);
     }
+    const uint32_t id = s.id;
+    for (const auto& [shard, in] : cancels) push(shard, in);
+    if (Session* still = find_session(id)) release_if_done(*still);
+    return;
   }
   release_if_done(s);
 }
