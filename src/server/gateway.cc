@@ -174,9 +174,9 @@ uint64_t Gateway::symbol_key(std::string_view name) {
 }
 
 const Gateway::Symbol* Gateway::find_symbol(const char (&field)[p::kSymbolSize]) const {
-  uint64_t k;
-  std::memcpy(&k, field, sizeof k);
-  auto it = symbol_by_name_.find(k);
+  // The name is the field up to its first NUL, as everywhere else (bytes after
+  // it are padding): keyed like define_symbol keys it.
+  auto it = symbol_by_name_.find(symbol_key(p::field_view(field)));
   return it == symbol_by_name_.end() ? nullptr : &symbols_[it->second];
 }
 
