@@ -801,6 +801,38 @@ TEST_F(GatewayTest, shouldAddInstrumentsAndAnswerEveryStatus) {
                                        p::BookEnd{.seq = 17, .symbol = "ZED", .status = 0}}));
 }
 
+// A symbol field is its bytes up to the first NUL: "ABC\0X" names ABC.
+TEST_F(GatewayTest, shouldReadSymbolFieldsUpToTheFirstNul) {
+  start(demo_options());
+  Client& c = connect();
+  const uint32_t s = logon(c, "admin");
+  log().take();
+  p::AddInstrument same = add_instrument("ABC", 1, -2, 1, 1'000'000);
+  std::memcpy(same.symbol, "ABC\0X", 5);
+  p::AddInstrument other = add_instrument("ABC", 1, -2, 5, 1'000'000);
+  std::memcpy(other.symbol, "ABC\0X", 5);
+  send(c, same);
+  send(c, other);
+  p::NewOrder o = order(1, "ABC", p::Side::buy, 2, 100);
+  std::memcpy(o.symbol, "ABC\0X", 5);
+  send(c, o);
+  EXPECT_EQ(describe(take(c)),
+            expect({p::InstrumentReport{.seq = 2, .tick = 1, .lot = 1, .max_qty = 1'000'000, .symbol = "ABC\0X",
+                                        .tick_exponent = -2, .status = u8(p::InstrumentStatus::unchanged)},
+                    p::InstrumentReport{.seq = 3, .tick = 1, .lot = 5, .max_qty = 1'000'000, .symbol = "ABC\0X",
+                                        .tick_exponent = -2, .status = u8(p::InstrumentStatus::conflict)},
+                    p::ExecutionReport{.seq = 4, .engine_seq = 1, .cl_ord_id = 1, .order_id = oid(s, 1),
+                                       .leaves_qty = 2, .price = 100, .qty = 2, .symbol = "ABC", .price_exponent = -2}}));
+  p::BookRequest b = book("ABC");
+  std::memcpy(b.symbol, "ABC\0X", 5);
+  send(c, b);
+  EXPECT_EQ(describe(take(c)), expect({p::BookLevel{.seq = 5, .price = 100, .qty = 2, .orders = 1, .symbol = "ABC",
+                                                    .price_exponent = -2, .side = 0},
+                                       p::BookEnd{.seq = 6, .symbol = "ABC", .status = 0}}));
+  EXPECT_EQ(log().take(), (Lines{"session 1 account 'admin': instrument 'ABC' not added (status 1)",
+                                 "session 1 account 'admin': instrument 'ABC' not added (status 2)"}));
+}
+
 TEST_F(GatewayTest, shouldRefuseAdminMessagesFromNonAdminInConfiguredVenue) {
   GatewayOptions o = demo_options();
   o.accounts = {{"root", "r", true}, {"bob", "b", false}};
