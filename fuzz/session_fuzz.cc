@@ -118,8 +118,10 @@ class Driver {
     o.symbols.push_back(GatewaySymbol{"ABC", TickSize{1, 2}, engine::SymbolSpec{Qty(1), Qty(1000)}, 0});
     o.symbols.push_back(GatewaySymbol{"XYZ", TickSize{5, 1}, engine::SymbolSpec{Qty(10), Qty(1000)}, 1});
     o.shard_for = [](std::string_view name) { return static_cast<uint32_t>(name[0] & 1); };
-    for (int k = 0; k < 2; ++k) shards_.push_back(std::make_unique<testing::InlineShard>(testing::engine_config_for(o)));
-    gateway_ = std::make_unique<Gateway>(std::move(o), std::vector<ShardLink*>{shards_[0].get(), shards_[1].get()}, log_);
+    for (int k = 0; k < 2; ++k)
+      shards_.push_back(std::make_unique<testing::InlineShard>(testing::engine_config_for(o)));
+    gateway_ =
+        std::make_unique<Gateway>(std::move(o), std::vector<ShardLink*>{shards_[0].get(), shards_[1].get()}, log_);
     pump();
   }
 
@@ -153,7 +155,8 @@ class Driver {
       case 1: {
         Slot& s = slot();
         if (!usable(s)) return;
-        const size_t n = in_.take(Gateway::read_space(*s.session), std::min<size_t>(in_.u8(), Gateway::read_room(*s.session)));
+        const size_t n =
+            in_.take(Gateway::read_space(*s.session), std::min<size_t>(in_.u8(), Gateway::read_room(*s.session)));
         s.raw = true;
         gateway_->received(*s.session, n, now_);
         return;
@@ -173,8 +176,7 @@ class Driver {
         send(s, m);
         return;
       }
-      case 3:
-        return application(slot());
+      case 3: return application(slot());
       case 4: {
         now_ += in_.u16();
         gateway_->tick(now_);
@@ -235,8 +237,7 @@ class Driver {
         if (f == 255) m.side = 7;
         return send(s, m);
       }
-      case 1:
-        return send(s, p::CancelOrder{0, uint64_t{in_.u8()} % 10});
+      case 1: return send(s, p::CancelOrder{0, uint64_t{in_.u8()} % 10});
       case 2: {
         p::ModifyOrder m{};
         m.cl_ord_id = in_.u8() % 10;
@@ -250,8 +251,7 @@ class Driver {
         pick_symbol(in_, m.symbol);
         return send(s, m);
       }
-      case 4:
-        return send(s, p::Sync{0, in_.u64()});
+      case 4: return send(s, p::Sync{0, in_.u64()});
       case 5: {
         p::BookRequest m{};
         pick_symbol(in_, m.symbol);
@@ -266,12 +266,9 @@ class Driver {
         m.tick_exponent = static_cast<int8_t>(in_.u8());
         return send(s, m);
       }
-      case 7:
-        return send(s, p::Expire{});
-      case 8:
-        return send(s, p::Heartbeat{});
-      case 9:
-        return send(s, p::Logout{});
+      case 7: return send(s, p::Expire{});
+      case 8: return send(s, p::Heartbeat{});
+      case 9: return send(s, p::Logout{});
     }
   }
 
@@ -309,7 +306,8 @@ class Driver {
       switch (static_cast<p::TemplateId>(d.template_id)) {
         case p::TemplateId::execution_report: {
           const auto r = p::read<p::ExecutionReport>(d);
-          if (r.order_id != 0 && (r.order_id >> 32) != s.id) fail("a report names another session's order", s.id, r.order_id);
+          if (r.order_id != 0 && (r.order_id >> 32) != s.id)
+            fail("a report names another session's order", s.id, r.order_id);
           if (r.exec_type > 5) fail("bad exec_type", r.exec_type);
           break;
         }
@@ -327,10 +325,8 @@ class Driver {
         case p::TemplateId::book_level:
         case p::TemplateId::book_end:
         case p::TemplateId::instrument_report:
-        case p::TemplateId::mass_cancel_report:
-          break;
-        default:
-          fail("the server sent a client-direction template", d.template_id);
+        case p::TemplateId::mass_cancel_report: break;
+        default: fail("the server sent a client-direction template", d.template_id);
       }
       at += d.frame_size;
     }

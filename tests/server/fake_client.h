@@ -24,8 +24,8 @@ namespace rialto::server::testing {
 
 namespace p = protocol;
 
-using Msg = std::variant<p::LogonAck, p::Logout, p::Heartbeat, p::ExecutionReport, p::SyncAck, p::BookLevel,
-                         p::BookEnd, p::InstrumentReport, p::MassCancelReport>;
+using Msg = std::variant<p::LogonAck, p::Logout, p::Heartbeat, p::ExecutionReport, p::SyncAck, p::BookLevel, p::BookEnd,
+                         p::InstrumentReport, p::MassCancelReport>;
 
 template <size_t N>
 std::string chars(const char (&f)[N]) {
@@ -60,8 +60,8 @@ inline std::string describe(const Msg& msg) {
           s = "ExecutionReport " + s + " engine_seq=" + u(m.engine_seq) + " cl=" + u(m.cl_ord_id) +
               " order=" + u(m.order_id) + " match=" + u(m.match_id) + " last_px=" + n(m.last_px) +
               " last_qty=" + n(m.last_qty) + " leaves=" + n(m.leaves_qty) + " cum=" + n(m.cum_qty) +
-              " price=" + n(m.price) + " qty=" + n(m.qty) + " index=" + u(m.event_index) + " sym='" +
-              chars(m.symbol) + "' exp=" + n(m.price_exponent) + " exec=" + u(m.exec_type) + " side=" + u(m.side) +
+              " price=" + n(m.price) + " qty=" + n(m.qty) + " index=" + u(m.event_index) + " sym='" + chars(m.symbol) +
+              "' exp=" + n(m.price_exponent) + " exec=" + u(m.exec_type) + " side=" + u(m.side) +
               " ord=" + u(m.ord_type) + " tif=" + u(m.tif) + " reject=" + u(m.reject_reason) +
               " cancel=" + u(m.cancel_reason) + " command=" + u(m.command) + " flags=" + u(m.flags);
         } else if constexpr (std::is_same_v<M, p::SyncAck>) {

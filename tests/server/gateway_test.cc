@@ -141,7 +141,8 @@ TEST_F(GatewayTest, shouldRefuseHeartbeatIntervalOutsideTheRange) {
   logon(ok, "ok", "", 100);
   Client& low = connect();
   send(low, logon_msg("a", "", 99));
-  EXPECT_EQ(describe(take(low)), expect({logout_msg(1, p::LogoutReason::bad_logon, "heartbeat_ms 99 is outside 100..60000")}));
+  EXPECT_EQ(describe(take(low)),
+            expect({logout_msg(1, p::LogoutReason::bad_logon, "heartbeat_ms 99 is outside 100..60000")}));
   EXPECT_TRUE(wants_close(low));
   Client& high = connect();
   send(high, logon_msg("a", "", 60001));
@@ -237,8 +238,9 @@ TEST_F(GatewayTest, shouldLogTruncatedFrameAtDisconnect) {
   EXPECT_TRUE(take(c).empty());
   EXPECT_FALSE(wants_close(c));
   close(c, "EOF");
-  EXPECT_EQ(log().take(),
-            (Lines{"session 1 account 'a': connection ended inside a frame (30 bytes of a truncated frame dropped): EOF"}));
+  EXPECT_EQ(
+      log().take(),
+      (Lines{"session 1 account 'a': connection ended inside a frame (30 bytes of a truncated frame dropped): EOF"}));
   check_alive(other);
   EXPECT_EQ(book_of(other, "ABC"), expect({p::BookEnd{.seq = 3, .symbol = "ABC", .status = 0}}));
 }
@@ -285,8 +287,8 @@ const FramingCase kFramingCases[] = {
      "unknown template id (99)"},
     {"block length", [](std::string& f) { put_le16(f, 6, 7); }, p::LogoutReason::bad_block_length,
      "block length does not match the template (7)"},
-    {"frame length vs block", [](std::string& f) { put_be32(f, 21), f.pop_back(); },
-     p::LogoutReason::bad_block_length, "frame length does not match the block length (21)"},
+    {"frame length vs block", [](std::string& f) { put_be32(f, 21), f.pop_back(); }, p::LogoutReason::bad_block_length,
+     "frame length does not match the block length (21)"},
 };
 
 TEST_F(GatewayTest, shouldLogOutEveryFramingErrorWithTheDecodersReasonAndValue) {
@@ -328,9 +330,11 @@ TEST_F(GatewayTest, shouldStopAtTheFirstBadFrameOfABatch) {
   feed(c, frame(first) + bad + frame(after));
   EXPECT_EQ(describe(take(c)), expect({logout_msg(2, p::LogoutReason::bad_schema, "schema id is not 7001 (1)")}));
   EXPECT_TRUE(wants_close(c));
-  EXPECT_EQ(book_of(other, "ABC"), expect({p::BookLevel{.seq = 2, .price = 100, .qty = 1, .orders = 1, .symbol = "ABC",
-                                                        .price_exponent = -2, .side = 0},
-                                           p::BookEnd{.seq = 3, .symbol = "ABC", .status = 0}}));
+  EXPECT_EQ(
+      book_of(other, "ABC"),
+      expect({p::BookLevel{
+                  .seq = 2, .price = 100, .qty = 1, .orders = 1, .symbol = "ABC", .price_exponent = -2, .side = 0},
+              p::BookEnd{.seq = 3, .symbol = "ABC", .status = 0}}));
 }
 
 TEST_F(GatewayTest, shouldLogOutServerOnlyTemplateSentByClient) {
@@ -341,12 +345,12 @@ TEST_F(GatewayTest, shouldLogOutServerOnlyTemplateSentByClient) {
   logon(other, "b");
   log().take();
   send(c, p::ExecutionReport{});
-  EXPECT_EQ(describe(take(c)),
-            expect({logout_msg(2, p::LogoutReason::unknown_template,
-                               "template 30 (ExecutionReport) is sent by the venue only")}));
+  EXPECT_EQ(describe(take(c)), expect({logout_msg(2, p::LogoutReason::unknown_template,
+                                                  "template 30 (ExecutionReport) is sent by the venue only")}));
   EXPECT_TRUE(wants_close(c));
-  EXPECT_EQ(log().take(),
-            (Lines{"session 1 account 'a' from peer1: logout 7: template 30 (ExecutionReport) is sent by the venue only"}));
+  EXPECT_EQ(
+      log().take(),
+      (Lines{"session 1 account 'a' from peer1: logout 7: template 30 (ExecutionReport) is sent by the venue only"}));
   check_alive(other);
 }
 
@@ -431,13 +435,22 @@ TEST_F(GatewayTest, shouldThrottleBeyondTheBurstThenLogOutAfterTwiceTheBurstInAR
   log().take();
   // Only forwarded orders get a venue id: the n-th is engine_seq n here.
   auto accepted = [&](uint64_t cl, uint64_t seq, uint64_t engine_seq) {
-    return p::ExecutionReport{.seq = seq, .engine_seq = engine_seq, .cl_ord_id = cl,
+    return p::ExecutionReport{.seq = seq,
+                              .engine_seq = engine_seq,
+                              .cl_ord_id = cl,
                               .order_id = oid(sid, uint32_t(engine_seq)),
-                              .leaves_qty = 1, .price = 100, .qty = 1, .symbol = "ABC", .price_exponent = -2};
+                              .leaves_qty = 1,
+                              .price = 100,
+                              .qty = 1,
+                              .symbol = "ABC",
+                              .price_exponent = -2};
   };
   auto throttled = [](uint64_t cl, uint64_t seq) {
-    return p::ExecutionReport{.seq = seq, .cl_ord_id = cl, .exec_type = u8(p::ExecType::rejected),
-                              .reject_reason = u8(p::RejectCode::throttled), .command = 1};
+    return p::ExecutionReport{.seq = seq,
+                              .cl_ord_id = cl,
+                              .exec_type = u8(p::ExecType::rejected),
+                              .reject_reason = u8(p::RejectCode::throttled),
+                              .command = 1};
   };
   for (uint64_t cl = 1; cl <= 3; ++cl) send(c, order(cl, "ABC", p::Side::buy, 1, 100));
   for (uint64_t cl = 4; cl <= 8; ++cl) send(c, order(cl, "ABC", p::Side::buy, 1, 100));
@@ -450,10 +463,11 @@ TEST_F(GatewayTest, shouldThrottleBeyondTheBurstThenLogOutAfterTwiceTheBurstInAR
   for (uint64_t cl = 10; cl <= 15; ++cl) send(c, order(cl, "ABC", p::Side::buy, 1, 100));
   EXPECT_FALSE(wants_close(c));  // 6 = 2 x burst in a row: still tolerated
   send(c, cancel(1));            // the 7th
-  EXPECT_EQ(describe(take(c)),
-            expect({throttled(10, 11), throttled(11, 12), throttled(12, 13), throttled(13, 14), throttled(14, 15),
-                    throttled(15, 16),
-                    logout_msg(17, p::LogoutReason::rate_limit, "kept sending after 6 throttled messages (rate 1/s, b")}));
+  EXPECT_EQ(
+      describe(take(c)),
+      expect({throttled(10, 11), throttled(11, 12), throttled(12, 13), throttled(13, 14), throttled(14, 15),
+              throttled(15, 16),
+              logout_msg(17, p::LogoutReason::rate_limit, "kept sending after 6 throttled messages (rate 1/s, b")}));
   EXPECT_TRUE(wants_close(c));
   EXPECT_EQ(log().take(), (Lines{"session 1 account 'a' from peer1: logout 5: kept sending after 6 throttled messages "
                                  "(rate 1/s, burst 3)"}));
@@ -461,9 +475,11 @@ TEST_F(GatewayTest, shouldThrottleBeyondTheBurstThenLogOutAfterTwiceTheBurstInAR
   check_alive(other);
   // Session messages are never throttled: a Sync went through above; the order
   // book holds the 4 accepted orders only.
-  EXPECT_EQ(book_of(other, "ABC"), expect({p::BookLevel{.seq = 3, .price = 100, .qty = 4, .orders = 4, .symbol = "ABC",
-                                                        .price_exponent = -2, .side = 0},
-                                           p::BookEnd{.seq = 4, .symbol = "ABC", .status = 0}}));
+  EXPECT_EQ(
+      book_of(other, "ABC"),
+      expect({p::BookLevel{
+                  .seq = 3, .price = 100, .qty = 4, .orders = 4, .symbol = "ABC", .price_exponent = -2, .side = 0},
+              p::BookEnd{.seq = 4, .symbol = "ABC", .status = 0}}));
 }
 
 // ---- Orders across sessions ----------------------------------------------------
@@ -475,29 +491,48 @@ TEST_F(GatewayTest, shouldNotCancelAnotherAccountsOrder) {
   const uint32_t a = logon(alice, "alice");
   const uint32_t b = logon(bob, "bob");
   send(alice, order(1, "ABC", p::Side::buy, 5, 100));
-  EXPECT_EQ(describe(take(alice)),
-            expect({p::ExecutionReport{.seq = 2, .engine_seq = 1, .cl_ord_id = 1, .order_id = oid(a, 1),
-                                       .leaves_qty = 5, .price = 100, .qty = 5, .symbol = "ABC", .price_exponent = -2}}));
+  EXPECT_EQ(describe(take(alice)), expect({p::ExecutionReport{.seq = 2,
+                                                              .engine_seq = 1,
+                                                              .cl_ord_id = 1,
+                                                              .order_id = oid(a, 1),
+                                                              .leaves_qty = 5,
+                                                              .price = 100,
+                                                              .qty = 5,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2}}));
   send(bob, cancel(1));
   send(bob, modify(1, 1));
-  EXPECT_EQ(describe(take(bob)),
-            expect({p::ExecutionReport{.seq = 2, .cl_ord_id = 1, .exec_type = u8(p::ExecType::rejected),
-                                       .reject_reason = u8(p::RejectCode::unknown_order), .command = 2},
-                    p::ExecutionReport{.seq = 3, .cl_ord_id = 1, .exec_type = u8(p::ExecType::rejected),
-                                       .reject_reason = u8(p::RejectCode::unknown_order), .command = 3}}));
+  EXPECT_EQ(describe(take(bob)), expect({p::ExecutionReport{.seq = 2,
+                                                            .cl_ord_id = 1,
+                                                            .exec_type = u8(p::ExecType::rejected),
+                                                            .reject_reason = u8(p::RejectCode::unknown_order),
+                                                            .command = 2},
+                                         p::ExecutionReport{.seq = 3,
+                                                            .cl_ord_id = 1,
+                                                            .exec_type = u8(p::ExecType::rejected),
+                                                            .reject_reason = u8(p::RejectCode::unknown_order),
+                                                            .command = 3}}));
   EXPECT_TRUE(take(alice).empty());
   // Bob's own cl_ord_id 1 names his order, not Alice's.
   send(bob, order(1, "ABC", p::Side::buy, 2, 99));
   take(bob);
   send(bob, cancel(1));
-  EXPECT_EQ(describe(take(bob)),
-            expect({p::ExecutionReport{.seq = 5, .engine_seq = 3, .cl_ord_id = 1, .order_id = oid(b, 1), .price = 99,
-                                       .qty = 2, .symbol = "ABC", .price_exponent = -2,
-                                       .exec_type = u8(p::ExecType::cancelled), .cancel_reason = 1}}));
+  EXPECT_EQ(describe(take(bob)), expect({p::ExecutionReport{.seq = 5,
+                                                            .engine_seq = 3,
+                                                            .cl_ord_id = 1,
+                                                            .order_id = oid(b, 1),
+                                                            .price = 99,
+                                                            .qty = 2,
+                                                            .symbol = "ABC",
+                                                            .price_exponent = -2,
+                                                            .exec_type = u8(p::ExecType::cancelled),
+                                                            .cancel_reason = 1}}));
   EXPECT_TRUE(take(alice).empty());
-  EXPECT_EQ(book_of(bob, "ABC"), expect({p::BookLevel{.seq = 6, .price = 100, .qty = 5, .orders = 1, .symbol = "ABC",
-                                                      .price_exponent = -2, .side = 0},
-                                         p::BookEnd{.seq = 7, .symbol = "ABC", .status = 0}}));
+  EXPECT_EQ(
+      book_of(bob, "ABC"),
+      expect({p::BookLevel{
+                  .seq = 6, .price = 100, .qty = 5, .orders = 1, .symbol = "ABC", .price_exponent = -2, .side = 0},
+              p::BookEnd{.seq = 7, .symbol = "ABC", .status = 0}}));
   check_alive(alice);
 }
 
@@ -509,44 +544,96 @@ TEST_F(GatewayTest, shouldRejectADuplicateLiveClOrdIdAndAcceptItOnceTheOrderIsDo
   const uint32_t o = logon(other, "b");
   send(c, order(7, "ABC", p::Side::sell, 3, 200));
   send(c, order(7, "ABC", p::Side::sell, 1, 201));
-  EXPECT_EQ(describe(take(c)),
-            expect({p::ExecutionReport{.seq = 2, .engine_seq = 1, .cl_ord_id = 7, .order_id = oid(s, 1),
-                                       .leaves_qty = 3, .price = 200, .qty = 3, .symbol = "ABC", .price_exponent = -2,
-                                       .side = 1},
-                    p::ExecutionReport{.seq = 3, .cl_ord_id = 7, .symbol = "ABC", .exec_type = u8(p::ExecType::rejected),
-                                       .reject_reason = u8(p::RejectCode::duplicate_id), .command = 1}}));
+  EXPECT_EQ(describe(take(c)), expect({p::ExecutionReport{.seq = 2,
+                                                          .engine_seq = 1,
+                                                          .cl_ord_id = 7,
+                                                          .order_id = oid(s, 1),
+                                                          .leaves_qty = 3,
+                                                          .price = 200,
+                                                          .qty = 3,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .side = 1},
+                                       p::ExecutionReport{.seq = 3,
+                                                          .cl_ord_id = 7,
+                                                          .symbol = "ABC",
+                                                          .exec_type = u8(p::ExecType::rejected),
+                                                          .reject_reason = u8(p::RejectCode::duplicate_id),
+                                                          .command = 1}}));
   // Done by a fill: reusable.
   send(other, order(1, "ABC", p::Side::buy, 3, 200));
   take(other);
-  EXPECT_EQ(describe(take(c)),
-            expect({p::ExecutionReport{.seq = 4, .engine_seq = 2, .cl_ord_id = 7, .order_id = oid(s, 1), .match_id = 1,
-                                       .last_px = 200, .last_qty = 3, .leaves_qty = 0, .cum_qty = 3, .event_index = 1,
-                                       .symbol = "ABC", .price_exponent = -2, .exec_type = u8(p::ExecType::filled),
-                                       .side = 1}}));
+  EXPECT_EQ(describe(take(c)), expect({p::ExecutionReport{.seq = 4,
+                                                          .engine_seq = 2,
+                                                          .cl_ord_id = 7,
+                                                          .order_id = oid(s, 1),
+                                                          .match_id = 1,
+                                                          .last_px = 200,
+                                                          .last_qty = 3,
+                                                          .leaves_qty = 0,
+                                                          .cum_qty = 3,
+                                                          .event_index = 1,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .exec_type = u8(p::ExecType::filled),
+                                                          .side = 1}}));
   send(c, order(7, "ABC", p::Side::sell, 1, 300));
-  EXPECT_EQ(describe(take(c)),
-            expect({p::ExecutionReport{.seq = 5, .engine_seq = 3, .cl_ord_id = 7, .order_id = oid(s, 2),
-                                       .leaves_qty = 1, .price = 300, .qty = 1, .symbol = "ABC", .price_exponent = -2,
-                                       .side = 1}}));
+  EXPECT_EQ(describe(take(c)), expect({p::ExecutionReport{.seq = 5,
+                                                          .engine_seq = 3,
+                                                          .cl_ord_id = 7,
+                                                          .order_id = oid(s, 2),
+                                                          .leaves_qty = 1,
+                                                          .price = 300,
+                                                          .qty = 1,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .side = 1}}));
   // Done by a cancel: reusable.
   send(c, cancel(7));
   send(c, order(7, "ABC", p::Side::sell, 2, 301));
   // Done by an engine reject: reusable.
   send(c, order(8, "ABC", p::Side::sell, 0, 301));
   send(c, order(8, "ABC", p::Side::sell, 1, 302));
-  EXPECT_EQ(describe(take(c)),
-            expect({p::ExecutionReport{.seq = 6, .engine_seq = 4, .cl_ord_id = 7, .order_id = oid(s, 2), .price = 300,
-                                       .qty = 1, .symbol = "ABC", .price_exponent = -2,
-                                       .exec_type = u8(p::ExecType::cancelled), .side = 1, .cancel_reason = 1},
-                    p::ExecutionReport{.seq = 7, .engine_seq = 5, .cl_ord_id = 7, .order_id = oid(s, 3),
-                                       .leaves_qty = 2, .price = 301, .qty = 2, .symbol = "ABC", .price_exponent = -2,
-                                       .side = 1},
-                    p::ExecutionReport{.seq = 8, .engine_seq = 6, .cl_ord_id = 8, .order_id = oid(s, 4),
-                                       .symbol = "ABC", .price_exponent = -2, .exec_type = u8(p::ExecType::rejected),
-                                       .reject_reason = u8(p::RejectCode::invalid_qty), .command = 1},
-                    p::ExecutionReport{.seq = 9, .engine_seq = 7, .cl_ord_id = 8, .order_id = oid(s, 5),
-                                       .leaves_qty = 1, .price = 302, .qty = 1, .symbol = "ABC", .price_exponent = -2,
-                                       .side = 1}}));
+  EXPECT_EQ(describe(take(c)), expect({p::ExecutionReport{.seq = 6,
+                                                          .engine_seq = 4,
+                                                          .cl_ord_id = 7,
+                                                          .order_id = oid(s, 2),
+                                                          .price = 300,
+                                                          .qty = 1,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .exec_type = u8(p::ExecType::cancelled),
+                                                          .side = 1,
+                                                          .cancel_reason = 1},
+                                       p::ExecutionReport{.seq = 7,
+                                                          .engine_seq = 5,
+                                                          .cl_ord_id = 7,
+                                                          .order_id = oid(s, 3),
+                                                          .leaves_qty = 2,
+                                                          .price = 301,
+                                                          .qty = 2,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .side = 1},
+                                       p::ExecutionReport{.seq = 8,
+                                                          .engine_seq = 6,
+                                                          .cl_ord_id = 8,
+                                                          .order_id = oid(s, 4),
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .exec_type = u8(p::ExecType::rejected),
+                                                          .reject_reason = u8(p::RejectCode::invalid_qty),
+                                                          .command = 1},
+                                       p::ExecutionReport{.seq = 9,
+                                                          .engine_seq = 7,
+                                                          .cl_ord_id = 8,
+                                                          .order_id = oid(s, 5),
+                                                          .leaves_qty = 1,
+                                                          .price = 302,
+                                                          .qty = 1,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .side = 1}}));
   (void)o;
   check_alive(other);
 }
@@ -568,28 +655,60 @@ TEST_F(GatewayTest, shouldCloseASlowConsumerAndKeepServingTheOthers) {
   send(fast, order(1, "ABC", p::Side::buy, 1, 101));
   EXPECT_TRUE(wants_close(slow));
   EXPECT_EQ(log().take(), (Lines{"session 1 account 'slow': closed: slow_consumer (369 bytes unsent, limit 369)"}));
-  EXPECT_EQ(describe(take(fast)),
-            expect({p::ExecutionReport{.seq = 2, .engine_seq = 4, .cl_ord_id = 1, .order_id = oid(f, 1),
-                                       .leaves_qty = 1, .price = 101, .qty = 1, .symbol = "ABC", .price_exponent = -2},
-                    p::ExecutionReport{.seq = 3, .engine_seq = 4, .cl_ord_id = 1, .order_id = oid(f, 1), .match_id = 1,
-                                       .last_px = 101, .last_qty = 1, .cum_qty = 1, .event_index = 1, .symbol = "ABC",
-                                       .price_exponent = -2, .exec_type = u8(p::ExecType::filled),
-                                       .flags = p::kFlagAggressor}}));
+  EXPECT_EQ(describe(take(fast)), expect({p::ExecutionReport{.seq = 2,
+                                                             .engine_seq = 4,
+                                                             .cl_ord_id = 1,
+                                                             .order_id = oid(f, 1),
+                                                             .leaves_qty = 1,
+                                                             .price = 101,
+                                                             .qty = 1,
+                                                             .symbol = "ABC",
+                                                             .price_exponent = -2},
+                                          p::ExecutionReport{.seq = 3,
+                                                             .engine_seq = 4,
+                                                             .cl_ord_id = 1,
+                                                             .order_id = oid(f, 1),
+                                                             .match_id = 1,
+                                                             .last_px = 101,
+                                                             .last_qty = 1,
+                                                             .cum_qty = 1,
+                                                             .event_index = 1,
+                                                             .symbol = "ABC",
+                                                             .price_exponent = -2,
+                                                             .exec_type = u8(p::ExecType::filled),
+                                                             .flags = p::kFlagAggressor}}));
   // The shell then closes it; its remaining orders stay (no cancel on disconnect).
   close(slow, "closed by the server");
   EXPECT_TRUE(log().take().empty());
   send(fast, order(2, "ABC", p::Side::buy, 1, 102));
-  EXPECT_EQ(describe(take(fast)),
-            expect({p::ExecutionReport{.seq = 4, .engine_seq = 5, .cl_ord_id = 2, .order_id = oid(f, 2),
-                                       .leaves_qty = 1, .price = 102, .qty = 1, .symbol = "ABC", .price_exponent = -2},
-                    p::ExecutionReport{.seq = 5, .engine_seq = 5, .cl_ord_id = 2, .order_id = oid(f, 2), .match_id = 2,
-                                       .last_px = 102, .last_qty = 1, .cum_qty = 1, .event_index = 1, .symbol = "ABC",
-                                       .price_exponent = -2, .exec_type = u8(p::ExecType::filled),
-                                       .flags = p::kFlagAggressor}}));
+  EXPECT_EQ(describe(take(fast)), expect({p::ExecutionReport{.seq = 4,
+                                                             .engine_seq = 5,
+                                                             .cl_ord_id = 2,
+                                                             .order_id = oid(f, 2),
+                                                             .leaves_qty = 1,
+                                                             .price = 102,
+                                                             .qty = 1,
+                                                             .symbol = "ABC",
+                                                             .price_exponent = -2},
+                                          p::ExecutionReport{.seq = 5,
+                                                             .engine_seq = 5,
+                                                             .cl_ord_id = 2,
+                                                             .order_id = oid(f, 2),
+                                                             .match_id = 2,
+                                                             .last_px = 102,
+                                                             .last_qty = 1,
+                                                             .cum_qty = 1,
+                                                             .event_index = 1,
+                                                             .symbol = "ABC",
+                                                             .price_exponent = -2,
+                                                             .exec_type = u8(p::ExecType::filled),
+                                                             .flags = p::kFlagAggressor}}));
   EXPECT_EQ(gateway().stats().dropped_reports, 1u);  // slow's fill of its order 2
-  EXPECT_EQ(book_of(fast, "ABC"), expect({p::BookLevel{.seq = 6, .price = 103, .qty = 1, .orders = 1, .symbol = "ABC",
-                                                       .price_exponent = -2, .side = 1},
-                                          p::BookEnd{.seq = 7, .symbol = "ABC", .status = 0}}));
+  EXPECT_EQ(
+      book_of(fast, "ABC"),
+      expect({p::BookLevel{
+                  .seq = 6, .price = 103, .qty = 1, .orders = 1, .symbol = "ABC", .price_exponent = -2, .side = 1},
+              p::BookEnd{.seq = 7, .symbol = "ABC", .status = 0}}));
   EXPECT_EQ(gateway().sessions(), 2u);  // slow's state stays while its order 3 rests
   (void)s;
 }
@@ -609,14 +728,17 @@ TEST_F(GatewayTest, shouldCancelRestingOrdersOnDisconnectWhenAsked) {
   take(keep);
   log().take();
   close(cod, "EOF");
-  EXPECT_EQ(log().take(), (Lines{"session 1 account 'a': disconnected: EOF", "session 1: cancel on disconnect: 2 orders"}));
+  EXPECT_EQ(log().take(),
+            (Lines{"session 1 account 'a': disconnected: EOF", "session 1: cancel on disconnect: 2 orders"}));
   EXPECT_EQ(gateway().sessions(), 2u);  // the cancels came back: its state is gone
   close(keep, "EOF");
   EXPECT_EQ(log().take(), (Lines{"session 2 account 'b': disconnected: EOF"}));
   EXPECT_EQ(gateway().sessions(), 2u);  // keep's order still rests
-  EXPECT_EQ(book_of(watcher, "ABC"), expect({p::BookLevel{.seq = 2, .price = 100, .qty = 7, .orders = 1, .symbol = "ABC",
-                                                          .price_exponent = -2, .side = 0},
-                                             p::BookEnd{.seq = 3, .symbol = "ABC", .status = 0}}));
+  EXPECT_EQ(
+      book_of(watcher, "ABC"),
+      expect({p::BookLevel{
+                  .seq = 2, .price = 100, .qty = 7, .orders = 1, .symbol = "ABC", .price_exponent = -2, .side = 0},
+              p::BookEnd{.seq = 3, .symbol = "ABC", .status = 0}}));
   // A fill of keep's order goes nowhere (counted); the watcher gets its own report.
   send(watcher, order(1, "ABC", p::Side::sell, 7, 100));
   const auto in = describe(take(watcher));
@@ -649,7 +771,8 @@ TEST_F(GatewayTest, shouldCancelOnDisconnectWhileTheShardQueueIsFull) {
   shard(0).max_queued = SIZE_MAX;
   pump();
   EXPECT_GT(shard(0).refused, 0u);
-  EXPECT_EQ(log().take(), (Lines{"session 1 account 'a': disconnected: EOF", "session 1: cancel on disconnect: 2 orders"}));
+  EXPECT_EQ(log().take(),
+            (Lines{"session 1 account 'a': disconnected: EOF", "session 1: cancel on disconnect: 2 orders"}));
   EXPECT_EQ(gateway().sessions(), 1u);
   EXPECT_EQ(shard(0).resting_orders(), 0u);
   take(taker);
@@ -675,8 +798,15 @@ TEST_F(GatewayTest, shouldMassCancelEverySessionOfTheAccount) {
   take(other);
   auto cancelled = [](uint64_t seq, uint64_t eseq, uint64_t cl, uint64_t id, int64_t px, int64_t qty, const char* sym,
                       int8_t exp, uint8_t side) {
-    p::ExecutionReport r{.seq = seq, .engine_seq = eseq, .cl_ord_id = cl, .order_id = id, .price = px, .qty = qty,
-                         .price_exponent = exp, .exec_type = u8(p::ExecType::cancelled), .side = side,
+    p::ExecutionReport r{.seq = seq,
+                         .engine_seq = eseq,
+                         .cl_ord_id = cl,
+                         .order_id = id,
+                         .price = px,
+                         .qty = qty,
+                         .price_exponent = exp,
+                         .exec_type = u8(p::ExecType::cancelled),
+                         .side = side,
                          .cancel_reason = 1};
     (void)p::set_field(r.symbol, sym);
     return r;
@@ -700,9 +830,10 @@ TEST_F(GatewayTest, shouldMassCancelEverySessionOfTheAccount) {
   send(a1, mass_cancel("NOPE"));
   EXPECT_EQ(describe(take(a1)), expect({p::MassCancelReport{.seq = 9, .cancelled = 0, .symbol = ""},
                                         p::MassCancelReport{.seq = 10, .cancelled = 0, .symbol = "NOPE"}}));
-  EXPECT_EQ(book_of(other, "ABC"), expect({p::BookLevel{.seq = 3, .price = 98, .qty = 3, .orders = 1, .symbol = "ABC",
-                                                        .price_exponent = -2, .side = 0},
-                                           p::BookEnd{.seq = 4, .symbol = "ABC", .status = 0}}));
+  EXPECT_EQ(book_of(other, "ABC"),
+            expect({p::BookLevel{
+                        .seq = 3, .price = 98, .qty = 3, .orders = 1, .symbol = "ABC", .price_exponent = -2, .side = 0},
+                    p::BookEnd{.seq = 4, .symbol = "ABC", .status = 0}}));
   EXPECT_EQ(book_of(other, "XYZ"), expect({p::BookEnd{.seq = 5, .symbol = "XYZ", .status = 0}}));
   (void)s3;
 }
@@ -721,19 +852,42 @@ TEST_F(GatewayTest, shouldSendSyncAckAfterEveryShardsReports) {
   std::string bytes = frame(buy) + frame(p::Sync{3, 11}) + frame(p::Sync{4, 12});
   taker.seq = 4;
   feed(taker, bytes);
-  EXPECT_EQ(describe(take(taker)),
-            expect({p::ExecutionReport{.seq = 2, .engine_seq = 2, .cl_ord_id = 1, .order_id = oid(t, 1),
-                                       .leaves_qty = 10, .price = 20, .qty = 10, .symbol = "XYZ", .price_exponent = -1},
-                    p::ExecutionReport{.seq = 3, .engine_seq = 2, .cl_ord_id = 1, .order_id = oid(t, 1), .match_id = 1,
-                                       .last_px = 20, .last_qty = 10, .cum_qty = 10, .event_index = 1,
-                                       .symbol = "XYZ", .price_exponent = -1, .exec_type = u8(p::ExecType::filled),
-                                       .flags = p::kFlagAggressor},
-                    p::SyncAck{.seq = 4, .token = 11}, p::SyncAck{.seq = 5, .token = 12}}));
-  EXPECT_EQ(describe(take(maker)),
-            expect({p::ExecutionReport{.seq = 3, .engine_seq = 2, .cl_ord_id = 1, .order_id = oid(m, 1), .match_id = 1,
-                                       .last_px = 20, .last_qty = 10, .cum_qty = 10, .event_index = 1,
-                                       .symbol = "XYZ", .price_exponent = -1, .exec_type = u8(p::ExecType::filled),
-                                       .side = 1}}));
+  EXPECT_EQ(describe(take(taker)), expect({p::ExecutionReport{.seq = 2,
+                                                              .engine_seq = 2,
+                                                              .cl_ord_id = 1,
+                                                              .order_id = oid(t, 1),
+                                                              .leaves_qty = 10,
+                                                              .price = 20,
+                                                              .qty = 10,
+                                                              .symbol = "XYZ",
+                                                              .price_exponent = -1},
+                                           p::ExecutionReport{.seq = 3,
+                                                              .engine_seq = 2,
+                                                              .cl_ord_id = 1,
+                                                              .order_id = oid(t, 1),
+                                                              .match_id = 1,
+                                                              .last_px = 20,
+                                                              .last_qty = 10,
+                                                              .cum_qty = 10,
+                                                              .event_index = 1,
+                                                              .symbol = "XYZ",
+                                                              .price_exponent = -1,
+                                                              .exec_type = u8(p::ExecType::filled),
+                                                              .flags = p::kFlagAggressor},
+                                           p::SyncAck{.seq = 4, .token = 11}, p::SyncAck{.seq = 5, .token = 12}}));
+  EXPECT_EQ(describe(take(maker)), expect({p::ExecutionReport{.seq = 3,
+                                                              .engine_seq = 2,
+                                                              .cl_ord_id = 1,
+                                                              .order_id = oid(m, 1),
+                                                              .match_id = 1,
+                                                              .last_px = 20,
+                                                              .last_qty = 10,
+                                                              .cum_qty = 10,
+                                                              .event_index = 1,
+                                                              .symbol = "XYZ",
+                                                              .price_exponent = -1,
+                                                              .exec_type = u8(p::ExecType::filled),
+                                                              .side = 1}}));
 }
 
 // ---- Instruments ---------------------------------------------------------------
@@ -748,8 +902,8 @@ TEST_F(GatewayTest, shouldAddInstrumentsAndAnswerEveryStatus) {
   log().take();
   auto report = [](uint64_t seq, const char* sym, int64_t tick, int8_t exp, int64_t lot, int64_t max_qty,
                    p::InstrumentStatus st) {
-    p::InstrumentReport r{.seq = seq, .tick = tick, .lot = lot, .max_qty = max_qty, .tick_exponent = exp,
-                          .status = u8(st)};
+    p::InstrumentReport r{
+        .seq = seq, .tick = tick, .lot = lot, .max_qty = max_qty, .tick_exponent = exp, .status = u8(st)};
     (void)p::set_field(r.symbol, sym);
     return r;
   };
@@ -787,18 +941,38 @@ TEST_F(GatewayTest, shouldAddInstrumentsAndAnswerEveryStatus) {
   send(c, order(1, "NEW", p::Side::buy, 10, 5, -2));
   send(c, order(2, "NEW", p::Side::buy, 7, 50, -3));
   send(c, order(3, "ZED", p::Side::sell, 2, 3, 0));
-  EXPECT_EQ(describe(take(c)),
-            expect({p::ExecutionReport{.seq = 13, .engine_seq = 1, .cl_ord_id = 1, .order_id = oid(s, 1),
-                                       .leaves_qty = 10, .price = 50, .qty = 10, .symbol = "NEW", .price_exponent = -3},
-                    p::ExecutionReport{.seq = 14, .engine_seq = 2, .cl_ord_id = 2, .order_id = oid(s, 2),
-                                       .symbol = "NEW", .price_exponent = -3, .exec_type = u8(p::ExecType::rejected),
-                                       .reject_reason = u8(p::RejectCode::invalid_qty), .command = 1},
-                    p::ExecutionReport{.seq = 15, .engine_seq = 1, .cl_ord_id = 3, .order_id = oid(s, 3),
-                                       .leaves_qty = 2, .price = 3, .qty = 2, .symbol = "ZED", .price_exponent = 0,
-                                       .side = 1}}));
-  EXPECT_EQ(book_of(c, "ZED"), expect({p::BookLevel{.seq = 16, .price = 3, .qty = 2, .orders = 1, .symbol = "ZED",
-                                                    .price_exponent = 0, .side = 1},
-                                       p::BookEnd{.seq = 17, .symbol = "ZED", .status = 0}}));
+  EXPECT_EQ(describe(take(c)), expect({p::ExecutionReport{.seq = 13,
+                                                          .engine_seq = 1,
+                                                          .cl_ord_id = 1,
+                                                          .order_id = oid(s, 1),
+                                                          .leaves_qty = 10,
+                                                          .price = 50,
+                                                          .qty = 10,
+                                                          .symbol = "NEW",
+                                                          .price_exponent = -3},
+                                       p::ExecutionReport{.seq = 14,
+                                                          .engine_seq = 2,
+                                                          .cl_ord_id = 2,
+                                                          .order_id = oid(s, 2),
+                                                          .symbol = "NEW",
+                                                          .price_exponent = -3,
+                                                          .exec_type = u8(p::ExecType::rejected),
+                                                          .reject_reason = u8(p::RejectCode::invalid_qty),
+                                                          .command = 1},
+                                       p::ExecutionReport{.seq = 15,
+                                                          .engine_seq = 1,
+                                                          .cl_ord_id = 3,
+                                                          .order_id = oid(s, 3),
+                                                          .leaves_qty = 2,
+                                                          .price = 3,
+                                                          .qty = 2,
+                                                          .symbol = "ZED",
+                                                          .price_exponent = 0,
+                                                          .side = 1}}));
+  EXPECT_EQ(book_of(c, "ZED"),
+            expect({p::BookLevel{
+                        .seq = 16, .price = 3, .qty = 2, .orders = 1, .symbol = "ZED", .price_exponent = 0, .side = 1},
+                    p::BookEnd{.seq = 17, .symbol = "ZED", .status = 0}}));
 }
 
 // A symbol field is its bytes up to the first NUL: "ABC\0X" names ABC.
@@ -816,19 +990,37 @@ TEST_F(GatewayTest, shouldReadSymbolFieldsUpToTheFirstNul) {
   p::NewOrder o = order(1, "ABC", p::Side::buy, 2, 100);
   std::memcpy(o.symbol, "ABC\0X", 5);
   send(c, o);
-  EXPECT_EQ(describe(take(c)),
-            expect({p::InstrumentReport{.seq = 2, .tick = 1, .lot = 1, .max_qty = 1'000'000, .symbol = "ABC\0X",
-                                        .tick_exponent = -2, .status = u8(p::InstrumentStatus::unchanged)},
-                    p::InstrumentReport{.seq = 3, .tick = 1, .lot = 5, .max_qty = 1'000'000, .symbol = "ABC\0X",
-                                        .tick_exponent = -2, .status = u8(p::InstrumentStatus::conflict)},
-                    p::ExecutionReport{.seq = 4, .engine_seq = 1, .cl_ord_id = 1, .order_id = oid(s, 1),
-                                       .leaves_qty = 2, .price = 100, .qty = 2, .symbol = "ABC", .price_exponent = -2}}));
+  EXPECT_EQ(describe(take(c)), expect({p::InstrumentReport{.seq = 2,
+                                                           .tick = 1,
+                                                           .lot = 1,
+                                                           .max_qty = 1'000'000,
+                                                           .symbol = "ABC\0X",
+                                                           .tick_exponent = -2,
+                                                           .status = u8(p::InstrumentStatus::unchanged)},
+                                       p::InstrumentReport{.seq = 3,
+                                                           .tick = 1,
+                                                           .lot = 5,
+                                                           .max_qty = 1'000'000,
+                                                           .symbol = "ABC\0X",
+                                                           .tick_exponent = -2,
+                                                           .status = u8(p::InstrumentStatus::conflict)},
+                                       p::ExecutionReport{.seq = 4,
+                                                          .engine_seq = 1,
+                                                          .cl_ord_id = 1,
+                                                          .order_id = oid(s, 1),
+                                                          .leaves_qty = 2,
+                                                          .price = 100,
+                                                          .qty = 2,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2}}));
   p::BookRequest b = book("ABC");
   std::memcpy(b.symbol, "ABC\0X", 5);
   send(c, b);
-  EXPECT_EQ(describe(take(c)), expect({p::BookLevel{.seq = 5, .price = 100, .qty = 2, .orders = 1, .symbol = "ABC",
-                                                    .price_exponent = -2, .side = 0},
-                                       p::BookEnd{.seq = 6, .symbol = "ABC", .status = 0}}));
+  EXPECT_EQ(
+      describe(take(c)),
+      expect({p::BookLevel{
+                  .seq = 5, .price = 100, .qty = 2, .orders = 1, .symbol = "ABC", .price_exponent = -2, .side = 0},
+              p::BookEnd{.seq = 6, .symbol = "ABC", .status = 0}}));
   EXPECT_EQ(log().take(), (Lines{"session 1 account 'admin': instrument 'ABC' not added (status 1)",
                                  "session 1 account 'admin': instrument 'ABC' not added (status 2)"}));
 }
@@ -846,18 +1038,27 @@ TEST_F(GatewayTest, shouldRefuseAdminMessagesFromNonAdminInConfiguredVenue) {
   log().take();
   send(bob, add_instrument("FOO", 1, -2, 1, 10));
   send(bob, p::Expire{});
-  EXPECT_EQ(describe(take(bob)),
-            expect({p::InstrumentReport{.seq = 2, .tick = 1, .lot = 1, .max_qty = 10, .symbol = "FOO",
-                                        .tick_exponent = -2, .status = u8(p::InstrumentStatus::not_authorized)},
-                    p::ExecutionReport{.seq = 3, .exec_type = u8(p::ExecType::rejected),
-                                       .reject_reason = u8(p::RejectCode::not_authorized), .command = 0}}));
+  EXPECT_EQ(describe(take(bob)), expect({p::InstrumentReport{.seq = 2,
+                                                             .tick = 1,
+                                                             .lot = 1,
+                                                             .max_qty = 10,
+                                                             .symbol = "FOO",
+                                                             .tick_exponent = -2,
+                                                             .status = u8(p::InstrumentStatus::not_authorized)},
+                                         p::ExecutionReport{.seq = 3,
+                                                            .exec_type = u8(p::ExecType::rejected),
+                                                            .reject_reason = u8(p::RejectCode::not_authorized),
+                                                            .command = 0}}));
   EXPECT_FALSE(wants_close(bob));
   EXPECT_EQ(log().take(), (Lines{"session 2 account 'bob': instrument 'FOO' not added (status 8)"}));
   EXPECT_TRUE(take(root).empty());  // its day order is still there
   send(bob, order(1, "FOO", p::Side::buy, 1, 100));
-  EXPECT_EQ(describe(take(bob)),
-            expect({p::ExecutionReport{.seq = 4, .cl_ord_id = 1, .symbol = "FOO", .exec_type = u8(p::ExecType::rejected),
-                                       .reject_reason = u8(p::RejectCode::unknown_symbol), .command = 1}}));
+  EXPECT_EQ(describe(take(bob)), expect({p::ExecutionReport{.seq = 4,
+                                                            .cl_ord_id = 1,
+                                                            .symbol = "FOO",
+                                                            .exec_type = u8(p::ExecType::rejected),
+                                                            .reject_reason = u8(p::RejectCode::unknown_symbol),
+                                                            .command = 1}}));
   (void)r;
 }
 
@@ -873,18 +1074,32 @@ TEST_F(GatewayTest, shouldExpireDayOrdersOnEveryShard) {
   take(c);
   send(admin, p::Expire{});
   EXPECT_TRUE(take(admin).empty());
-  EXPECT_EQ(describe(take(c)),
-            expect({p::ExecutionReport{.seq = 5, .engine_seq = 3, .cl_ord_id = 1, .order_id = oid(s, 1), .price = 100,
-                                       .qty = 1, .symbol = "ABC", .price_exponent = -2,
-                                       .exec_type = u8(p::ExecType::cancelled),
-                                       .cancel_reason = u8(CancelReason::expired)},
-                    p::ExecutionReport{.seq = 6, .engine_seq = 2, .cl_ord_id = 3, .order_id = oid(s, 3), .price = 50,
-                                       .qty = 30, .symbol = "XYZ", .price_exponent = -1,
-                                       .exec_type = u8(p::ExecType::cancelled), .side = 1,
-                                       .cancel_reason = u8(CancelReason::expired)}}));
-  EXPECT_EQ(book_of(c, "ABC"), expect({p::BookLevel{.seq = 7, .price = 100, .qty = 2, .orders = 1, .symbol = "ABC",
-                                                    .price_exponent = -2, .side = 0},
-                                       p::BookEnd{.seq = 8, .symbol = "ABC", .status = 0}}));
+  EXPECT_EQ(describe(take(c)), expect({p::ExecutionReport{.seq = 5,
+                                                          .engine_seq = 3,
+                                                          .cl_ord_id = 1,
+                                                          .order_id = oid(s, 1),
+                                                          .price = 100,
+                                                          .qty = 1,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .exec_type = u8(p::ExecType::cancelled),
+                                                          .cancel_reason = u8(CancelReason::expired)},
+                                       p::ExecutionReport{.seq = 6,
+                                                          .engine_seq = 2,
+                                                          .cl_ord_id = 3,
+                                                          .order_id = oid(s, 3),
+                                                          .price = 50,
+                                                          .qty = 30,
+                                                          .symbol = "XYZ",
+                                                          .price_exponent = -1,
+                                                          .exec_type = u8(p::ExecType::cancelled),
+                                                          .side = 1,
+                                                          .cancel_reason = u8(CancelReason::expired)}}));
+  EXPECT_EQ(
+      book_of(c, "ABC"),
+      expect({p::BookLevel{
+                  .seq = 7, .price = 100, .qty = 2, .orders = 1, .symbol = "ABC", .price_exponent = -2, .side = 0},
+              p::BookEnd{.seq = 8, .symbol = "ABC", .status = 0}}));
   // The expired id is free again; the gtc one is not.
   send(c, order(1, "ABC", p::Side::buy, 1, 90));
   send(c, order(2, "ABC", p::Side::buy, 1, 90));
@@ -903,53 +1118,136 @@ TEST_F(GatewayTest, shouldReportFillsOnBothSidesWithTheSameMatch) {
   const uint32_t m = logon(maker, "m");
   const uint32_t t = logon(taker, "t");
   send(maker, order(5, "ABC", p::Side::sell, 10, 100));
-  EXPECT_EQ(describe(take(maker)),
-            expect({p::ExecutionReport{.seq = 2, .engine_seq = 1, .cl_ord_id = 5, .order_id = oid(m, 1),
-                                       .leaves_qty = 10, .price = 100, .qty = 10, .symbol = "ABC", .price_exponent = -2,
-                                       .side = 1}}));
+  EXPECT_EQ(describe(take(maker)), expect({p::ExecutionReport{.seq = 2,
+                                                              .engine_seq = 1,
+                                                              .cl_ord_id = 5,
+                                                              .order_id = oid(m, 1),
+                                                              .leaves_qty = 10,
+                                                              .price = 100,
+                                                              .qty = 10,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .side = 1}}));
   // Buy 4 at 1.01 (given as 10.1 x 10^-1): fills at the maker's 1.00.
   send(taker, order(9, "ABC", p::Side::buy, 4, 101, -2, p::Tif::ioc));
-  EXPECT_EQ(describe(take(taker)),
-            expect({p::ExecutionReport{.seq = 2, .engine_seq = 2, .cl_ord_id = 9, .order_id = oid(t, 1),
-                                       .leaves_qty = 4, .price = 101, .qty = 4, .symbol = "ABC", .price_exponent = -2,
-                                       .tif = u8(p::Tif::ioc)},
-                    p::ExecutionReport{.seq = 3, .engine_seq = 2, .cl_ord_id = 9, .order_id = oid(t, 1), .match_id = 1,
-                                       .last_px = 100, .last_qty = 4, .leaves_qty = 0, .cum_qty = 4, .event_index = 1,
-                                       .symbol = "ABC", .price_exponent = -2, .exec_type = u8(p::ExecType::filled),
-                                       .flags = p::kFlagAggressor}}));
-  EXPECT_EQ(describe(take(maker)),
-            expect({p::ExecutionReport{.seq = 3, .engine_seq = 2, .cl_ord_id = 5, .order_id = oid(m, 1), .match_id = 1,
-                                       .last_px = 100, .last_qty = 4, .leaves_qty = 6, .cum_qty = 4, .event_index = 1,
-                                       .symbol = "ABC", .price_exponent = -2,
-                                       .exec_type = u8(p::ExecType::partially_filled), .side = 1}}));
+  EXPECT_EQ(describe(take(taker)), expect({p::ExecutionReport{.seq = 2,
+                                                              .engine_seq = 2,
+                                                              .cl_ord_id = 9,
+                                                              .order_id = oid(t, 1),
+                                                              .leaves_qty = 4,
+                                                              .price = 101,
+                                                              .qty = 4,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .tif = u8(p::Tif::ioc)},
+                                           p::ExecutionReport{.seq = 3,
+                                                              .engine_seq = 2,
+                                                              .cl_ord_id = 9,
+                                                              .order_id = oid(t, 1),
+                                                              .match_id = 1,
+                                                              .last_px = 100,
+                                                              .last_qty = 4,
+                                                              .leaves_qty = 0,
+                                                              .cum_qty = 4,
+                                                              .event_index = 1,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::filled),
+                                                              .flags = p::kFlagAggressor}}));
+  EXPECT_EQ(describe(take(maker)), expect({p::ExecutionReport{.seq = 3,
+                                                              .engine_seq = 2,
+                                                              .cl_ord_id = 5,
+                                                              .order_id = oid(m, 1),
+                                                              .match_id = 1,
+                                                              .last_px = 100,
+                                                              .last_qty = 4,
+                                                              .leaves_qty = 6,
+                                                              .cum_qty = 4,
+                                                              .event_index = 1,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::partially_filled),
+                                                              .side = 1}}));
   // A bigger buy takes the rest and rests 2: the maker is filled, cum 10.
   send(taker, order(10, "ABC", p::Side::buy, 8, 1, 0));
-  EXPECT_EQ(describe(take(taker)),
-            expect({p::ExecutionReport{.seq = 4, .engine_seq = 3, .cl_ord_id = 10, .order_id = oid(t, 2),
-                                       .leaves_qty = 8, .price = 100, .qty = 8, .symbol = "ABC", .price_exponent = -2},
-                    p::ExecutionReport{.seq = 5, .engine_seq = 3, .cl_ord_id = 10, .order_id = oid(t, 2), .match_id = 2,
-                                       .last_px = 100, .last_qty = 6, .leaves_qty = 2, .cum_qty = 6, .event_index = 1,
-                                       .symbol = "ABC", .price_exponent = -2,
-                                       .exec_type = u8(p::ExecType::partially_filled), .flags = p::kFlagAggressor}}));
-  EXPECT_EQ(describe(take(maker)),
-            expect({p::ExecutionReport{.seq = 4, .engine_seq = 3, .cl_ord_id = 5, .order_id = oid(m, 1), .match_id = 2,
-                                       .last_px = 100, .last_qty = 6, .leaves_qty = 0, .cum_qty = 10, .event_index = 1,
-                                       .symbol = "ABC", .price_exponent = -2, .exec_type = u8(p::ExecType::filled),
-                                       .side = 1}}));
+  EXPECT_EQ(describe(take(taker)), expect({p::ExecutionReport{.seq = 4,
+                                                              .engine_seq = 3,
+                                                              .cl_ord_id = 10,
+                                                              .order_id = oid(t, 2),
+                                                              .leaves_qty = 8,
+                                                              .price = 100,
+                                                              .qty = 8,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2},
+                                           p::ExecutionReport{.seq = 5,
+                                                              .engine_seq = 3,
+                                                              .cl_ord_id = 10,
+                                                              .order_id = oid(t, 2),
+                                                              .match_id = 2,
+                                                              .last_px = 100,
+                                                              .last_qty = 6,
+                                                              .leaves_qty = 2,
+                                                              .cum_qty = 6,
+                                                              .event_index = 1,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::partially_filled),
+                                                              .flags = p::kFlagAggressor}}));
+  EXPECT_EQ(describe(take(maker)), expect({p::ExecutionReport{.seq = 4,
+                                                              .engine_seq = 3,
+                                                              .cl_ord_id = 5,
+                                                              .order_id = oid(m, 1),
+                                                              .match_id = 2,
+                                                              .last_px = 100,
+                                                              .last_qty = 6,
+                                                              .leaves_qty = 0,
+                                                              .cum_qty = 10,
+                                                              .event_index = 1,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::filled),
+                                                              .side = 1}}));
   // The roles swap: the resting buy is now the maker; a market sell takes it.
   send(maker, order(6, "ABC", p::Side::sell, 2, p::kNullInt64, 0, p::Tif::ioc, p::OrdType::market));
-  EXPECT_EQ(describe(take(maker)),
-            expect({p::ExecutionReport{.seq = 5, .engine_seq = 4, .cl_ord_id = 6, .order_id = oid(m, 2),
-                                       .leaves_qty = 2, .price = 0, .qty = 2, .symbol = "ABC", .price_exponent = -2,
-                                       .side = 1, .ord_type = 1, .tif = u8(p::Tif::ioc)},
-                    p::ExecutionReport{.seq = 6, .engine_seq = 4, .cl_ord_id = 6, .order_id = oid(m, 2), .match_id = 3,
-                                       .last_px = 100, .last_qty = 2, .cum_qty = 2, .event_index = 1, .symbol = "ABC",
-                                       .price_exponent = -2, .exec_type = u8(p::ExecType::filled), .side = 1,
-                                       .flags = p::kFlagAggressor}}));
-  EXPECT_EQ(describe(take(taker)),
-            expect({p::ExecutionReport{.seq = 6, .engine_seq = 4, .cl_ord_id = 10, .order_id = oid(t, 2), .match_id = 3,
-                                       .last_px = 100, .last_qty = 2, .leaves_qty = 0, .cum_qty = 8, .event_index = 1,
-                                       .symbol = "ABC", .price_exponent = -2, .exec_type = u8(p::ExecType::filled)}}));
+  EXPECT_EQ(describe(take(maker)), expect({p::ExecutionReport{.seq = 5,
+                                                              .engine_seq = 4,
+                                                              .cl_ord_id = 6,
+                                                              .order_id = oid(m, 2),
+                                                              .leaves_qty = 2,
+                                                              .price = 0,
+                                                              .qty = 2,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .side = 1,
+                                                              .ord_type = 1,
+                                                              .tif = u8(p::Tif::ioc)},
+                                           p::ExecutionReport{.seq = 6,
+                                                              .engine_seq = 4,
+                                                              .cl_ord_id = 6,
+                                                              .order_id = oid(m, 2),
+                                                              .match_id = 3,
+                                                              .last_px = 100,
+                                                              .last_qty = 2,
+                                                              .cum_qty = 2,
+                                                              .event_index = 1,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::filled),
+                                                              .side = 1,
+                                                              .flags = p::kFlagAggressor}}));
+  EXPECT_EQ(describe(take(taker)), expect({p::ExecutionReport{.seq = 6,
+                                                              .engine_seq = 4,
+                                                              .cl_ord_id = 10,
+                                                              .order_id = oid(t, 2),
+                                                              .match_id = 3,
+                                                              .last_px = 100,
+                                                              .last_qty = 2,
+                                                              .leaves_qty = 0,
+                                                              .cum_qty = 8,
+                                                              .event_index = 1,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::filled)}}));
   EXPECT_EQ(gateway().stats().reports, 10u);
 }
 
@@ -962,47 +1260,105 @@ TEST_F(GatewayTest, shouldReportCancelModifyInPlaceAndReplace) {
   send(c, order(1, "ABC", p::Side::buy, 10, 100));
   send(c, order(2, "ABC", p::Side::buy, 3, 100));
   take(c);
-  send(c, modify(1, 6));                     // qty down: in place
+  send(c, modify(1, 6));                        // qty down: in place
   send(c, modify(1, p::kNullInt64, 1005, -3));  // off tick
-  send(c, modify(1, p::kNullInt64, 99));     // new price: re-enters
-  send(c, modify(1, 8, 11, -1));             // qty up and 1.10: re-enters
-  send(c, modify(3, 1));                     // unknown
+  send(c, modify(1, p::kNullInt64, 99));        // new price: re-enters
+  send(c, modify(1, 8, 11, -1));                // qty up and 1.10: re-enters
+  send(c, modify(3, 1));                        // unknown
   send(c, cancel(2));
-  EXPECT_EQ(describe(take(c)),
-            expect({p::ExecutionReport{.seq = 4, .engine_seq = 3, .cl_ord_id = 1, .order_id = oid(s, 1),
-                                       .leaves_qty = 6, .cum_qty = 0, .price = 100, .qty = 6, .symbol = "ABC",
-                                       .price_exponent = -2, .exec_type = u8(p::ExecType::replaced),
-                                       .flags = p::kFlagKeptPriority},
-                    p::ExecutionReport{.seq = 5, .engine_seq = 4, .cl_ord_id = 1, .order_id = oid(s, 1),
-                                       .symbol = "ABC", .exec_type = u8(p::ExecType::rejected),
-                                       .reject_reason = u8(p::RejectCode::price_not_on_tick), .command = 3},
-                    p::ExecutionReport{.seq = 6, .engine_seq = 5, .cl_ord_id = 1, .order_id = oid(s, 1),
-                                       .leaves_qty = 6, .price = 99, .qty = 6, .symbol = "ABC", .price_exponent = -2,
-                                       .exec_type = u8(p::ExecType::replaced)},
-                    p::ExecutionReport{.seq = 7, .engine_seq = 6, .cl_ord_id = 1, .order_id = oid(s, 1),
-                                       .leaves_qty = 8, .price = 110, .qty = 8, .symbol = "ABC", .price_exponent = -2,
-                                       .exec_type = u8(p::ExecType::replaced)},
-                    p::ExecutionReport{.seq = 8, .cl_ord_id = 3, .exec_type = u8(p::ExecType::rejected),
-                                       .reject_reason = u8(p::RejectCode::unknown_order), .command = 3},
-                    p::ExecutionReport{.seq = 9, .engine_seq = 7, .cl_ord_id = 2, .order_id = oid(s, 2), .price = 100,
-                                       .qty = 3, .symbol = "ABC", .price_exponent = -2,
-                                       .exec_type = u8(p::ExecType::cancelled), .cancel_reason = 1}}));
+  EXPECT_EQ(describe(take(c)), expect({p::ExecutionReport{.seq = 4,
+                                                          .engine_seq = 3,
+                                                          .cl_ord_id = 1,
+                                                          .order_id = oid(s, 1),
+                                                          .leaves_qty = 6,
+                                                          .cum_qty = 0,
+                                                          .price = 100,
+                                                          .qty = 6,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .exec_type = u8(p::ExecType::replaced),
+                                                          .flags = p::kFlagKeptPriority},
+                                       p::ExecutionReport{.seq = 5,
+                                                          .engine_seq = 4,
+                                                          .cl_ord_id = 1,
+                                                          .order_id = oid(s, 1),
+                                                          .symbol = "ABC",
+                                                          .exec_type = u8(p::ExecType::rejected),
+                                                          .reject_reason = u8(p::RejectCode::price_not_on_tick),
+                                                          .command = 3},
+                                       p::ExecutionReport{.seq = 6,
+                                                          .engine_seq = 5,
+                                                          .cl_ord_id = 1,
+                                                          .order_id = oid(s, 1),
+                                                          .leaves_qty = 6,
+                                                          .price = 99,
+                                                          .qty = 6,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .exec_type = u8(p::ExecType::replaced)},
+                                       p::ExecutionReport{.seq = 7,
+                                                          .engine_seq = 6,
+                                                          .cl_ord_id = 1,
+                                                          .order_id = oid(s, 1),
+                                                          .leaves_qty = 8,
+                                                          .price = 110,
+                                                          .qty = 8,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .exec_type = u8(p::ExecType::replaced)},
+                                       p::ExecutionReport{.seq = 8,
+                                                          .cl_ord_id = 3,
+                                                          .exec_type = u8(p::ExecType::rejected),
+                                                          .reject_reason = u8(p::RejectCode::unknown_order),
+                                                          .command = 3},
+                                       p::ExecutionReport{.seq = 9,
+                                                          .engine_seq = 7,
+                                                          .cl_ord_id = 2,
+                                                          .order_id = oid(s, 2),
+                                                          .price = 100,
+                                                          .qty = 3,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .exec_type = u8(p::ExecType::cancelled),
+                                                          .cancel_reason = 1}}));
   // A modify that crosses: replaced, then filled as the aggressor; cum kept in rejects.
   send(other, order(1, "ABC", p::Side::sell, 5, 120));
   take(other);
   send(c, modify(1, p::kNullInt64, 120));
   send(c, modify(1, 0));
-  EXPECT_EQ(describe(take(c)),
-            expect({p::ExecutionReport{.seq = 10, .engine_seq = 9, .cl_ord_id = 1, .order_id = oid(s, 1),
-                                       .leaves_qty = 8, .price = 120, .qty = 8, .symbol = "ABC", .price_exponent = -2,
-                                       .exec_type = u8(p::ExecType::replaced)},
-                    p::ExecutionReport{.seq = 11, .engine_seq = 9, .cl_ord_id = 1, .order_id = oid(s, 1),
-                                       .match_id = 1, .last_px = 120, .last_qty = 5, .leaves_qty = 3, .cum_qty = 5,
-                                       .event_index = 2, .symbol = "ABC", .price_exponent = -2,
-                                       .exec_type = u8(p::ExecType::partially_filled), .flags = p::kFlagAggressor},
-                    p::ExecutionReport{.seq = 12, .engine_seq = 10, .cl_ord_id = 1, .order_id = oid(s, 1),
-                                       .cum_qty = 5, .symbol = "ABC", .exec_type = u8(p::ExecType::rejected),
-                                       .reject_reason = u8(p::RejectCode::invalid_qty), .command = 3}}));
+  EXPECT_EQ(describe(take(c)), expect({p::ExecutionReport{.seq = 10,
+                                                          .engine_seq = 9,
+                                                          .cl_ord_id = 1,
+                                                          .order_id = oid(s, 1),
+                                                          .leaves_qty = 8,
+                                                          .price = 120,
+                                                          .qty = 8,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .exec_type = u8(p::ExecType::replaced)},
+                                       p::ExecutionReport{.seq = 11,
+                                                          .engine_seq = 9,
+                                                          .cl_ord_id = 1,
+                                                          .order_id = oid(s, 1),
+                                                          .match_id = 1,
+                                                          .last_px = 120,
+                                                          .last_qty = 5,
+                                                          .leaves_qty = 3,
+                                                          .cum_qty = 5,
+                                                          .event_index = 2,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2,
+                                                          .exec_type = u8(p::ExecType::partially_filled),
+                                                          .flags = p::kFlagAggressor},
+                                       p::ExecutionReport{.seq = 12,
+                                                          .engine_seq = 10,
+                                                          .cl_ord_id = 1,
+                                                          .order_id = oid(s, 1),
+                                                          .cum_qty = 5,
+                                                          .symbol = "ABC",
+                                                          .exec_type = u8(p::ExecType::rejected),
+                                                          .reject_reason = u8(p::RejectCode::invalid_qty),
+                                                          .command = 3}}));
 }
 
 TEST_F(GatewayTest, shouldRejectInTheGatewayWithEngineSeqZeroAndInTheEngineWithItsSeq) {
@@ -1013,14 +1369,20 @@ TEST_F(GatewayTest, shouldRejectInTheGatewayWithEngineSeqZeroAndInTheEngineWithI
   Client& c = connect();
   const uint32_t s = logon(c, "a");
   auto gw_reject = [](uint64_t seq, uint64_t cl, const char* sym, p::RejectCode why) {
-    p::ExecutionReport r{.seq = seq, .cl_ord_id = cl, .exec_type = u8(p::ExecType::rejected), .reject_reason = u8(why),
-                         .command = 1};
+    p::ExecutionReport r{
+        .seq = seq, .cl_ord_id = cl, .exec_type = u8(p::ExecType::rejected), .reject_reason = u8(why), .command = 1};
     (void)p::set_field(r.symbol, sym);
     return r;
   };
   auto engine_reject = [&](uint64_t seq, uint64_t eseq, uint64_t cl, uint32_t n, p::RejectCode why) {
-    return p::ExecutionReport{.seq = seq, .engine_seq = eseq, .cl_ord_id = cl, .order_id = oid(s, n), .symbol = "ABC",
-                              .price_exponent = -2, .exec_type = u8(p::ExecType::rejected), .reject_reason = u8(why),
+    return p::ExecutionReport{.seq = seq,
+                              .engine_seq = eseq,
+                              .cl_ord_id = cl,
+                              .order_id = oid(s, n),
+                              .symbol = "ABC",
+                              .price_exponent = -2,
+                              .exec_type = u8(p::ExecType::rejected),
+                              .reject_reason = u8(why),
                               .command = 1};
   };
   send(c, order(1, "NOPE", p::Side::buy, 1, 100));
@@ -1030,28 +1392,40 @@ TEST_F(GatewayTest, shouldRejectInTheGatewayWithEngineSeqZeroAndInTheEngineWithI
   p::NewOrder bad_tif = order(3, "ABC", p::Side::buy, 1, 100);
   bad_tif.tif = 4;
   send(c, bad_tif);
-  send(c, order(4, "ABC", p::Side::buy, 1, 0));                // <= 0
-  send(c, order(5, "ABC", p::Side::buy, 1, -100));             // <= 0
-  send(c, order(6, "ABC", p::Side::buy, 1, 1005, -3));         // 1.005: off the 0.01 tick
-  send(c, order(7, "ABC", p::Side::buy, 1, INT64_MAX, 0));     // ticks overflow
+  send(c, order(4, "ABC", p::Side::buy, 1, 0));             // <= 0
+  send(c, order(5, "ABC", p::Side::buy, 1, -100));          // <= 0
+  send(c, order(6, "ABC", p::Side::buy, 1, 1005, -3));      // 1.005: off the 0.01 tick
+  send(c, order(7, "ABC", p::Side::buy, 1, INT64_MAX, 0));  // ticks overflow
   // 2 x (INT64_MAX / 5) ticks of 0.5 fit; their wire mantissa (x 5) would not.
   send(c, order(8, "HALF", p::Side::buy, 1, INT64_MAX / 5, 0));
-  send(c, order(9, "ABC", p::Side::buy, 1, 15, -1));           // 1.5 = 150 ticks, reported as 150 x 10^-2
-  send(c, order(10, "ABC", p::Side::buy, 1, 100));             // max_live_orders = 1
-  EXPECT_EQ(describe(take(c)),
-            expect({gw_reject(2, 1, "NOPE", p::RejectCode::unknown_symbol),
-                    gw_reject(3, 2, "ABC", p::RejectCode::invalid_field),
-                    gw_reject(4, 3, "ABC", p::RejectCode::invalid_field),
-                    engine_reject(5, 1, 4, 1, p::RejectCode::invalid_price),
-                    engine_reject(6, 2, 5, 2, p::RejectCode::invalid_price),
-                    engine_reject(7, 3, 6, 3, p::RejectCode::price_not_on_tick),
-                    engine_reject(8, 4, 7, 4, p::RejectCode::invalid_price),
-                    p::ExecutionReport{.seq = 9, .engine_seq = 5, .cl_ord_id = 8, .order_id = oid(s, 5),
-                                       .symbol = "HALF", .price_exponent = -1, .exec_type = u8(p::ExecType::rejected),
-                                       .reject_reason = u8(p::RejectCode::invalid_price), .command = 1},
-                    p::ExecutionReport{.seq = 10, .engine_seq = 6, .cl_ord_id = 9, .order_id = oid(s, 6),
-                                       .leaves_qty = 1, .price = 150, .qty = 1, .symbol = "ABC", .price_exponent = -2},
-                    gw_reject(11, 10, "ABC", p::RejectCode::capacity)}));
+  send(c, order(9, "ABC", p::Side::buy, 1, 15, -1));  // 1.5 = 150 ticks, reported as 150 x 10^-2
+  send(c, order(10, "ABC", p::Side::buy, 1, 100));    // max_live_orders = 1
+  EXPECT_EQ(describe(take(c)), expect({gw_reject(2, 1, "NOPE", p::RejectCode::unknown_symbol),
+                                       gw_reject(3, 2, "ABC", p::RejectCode::invalid_field),
+                                       gw_reject(4, 3, "ABC", p::RejectCode::invalid_field),
+                                       engine_reject(5, 1, 4, 1, p::RejectCode::invalid_price),
+                                       engine_reject(6, 2, 5, 2, p::RejectCode::invalid_price),
+                                       engine_reject(7, 3, 6, 3, p::RejectCode::price_not_on_tick),
+                                       engine_reject(8, 4, 7, 4, p::RejectCode::invalid_price),
+                                       p::ExecutionReport{.seq = 9,
+                                                          .engine_seq = 5,
+                                                          .cl_ord_id = 8,
+                                                          .order_id = oid(s, 5),
+                                                          .symbol = "HALF",
+                                                          .price_exponent = -1,
+                                                          .exec_type = u8(p::ExecType::rejected),
+                                                          .reject_reason = u8(p::RejectCode::invalid_price),
+                                                          .command = 1},
+                                       p::ExecutionReport{.seq = 10,
+                                                          .engine_seq = 6,
+                                                          .cl_ord_id = 9,
+                                                          .order_id = oid(s, 6),
+                                                          .leaves_qty = 1,
+                                                          .price = 150,
+                                                          .qty = 1,
+                                                          .symbol = "ABC",
+                                                          .price_exponent = -2},
+                                       gw_reject(11, 10, "ABC", p::RejectCode::capacity)}));
   EXPECT_EQ(gateway().stats().gateway_rejects, 4u);
 }
 
@@ -1066,15 +1440,18 @@ TEST_F(GatewayTest, shouldHoldNoStateForDoneOrdersAfterManyOrders) {
   logon(a, "a");
   logon(b, "b");
   uint64_t not_new = 0;
-  for (uint32_t i = 0; i < 50'000; ++i) {
-    now_ms += 1;  // the default rate allows 200 messages per ms
+  uint64_t orders = 0;
+  for (uint32_t i = 0; orders < 100'000; ++i) {
+    now_ms += 1;                // the default rate allows 200 messages per ms
     const uint64_t cl = i % 4;  // every id reused over and over
     if (i % 2 == 0) {
       send(a, order(cl, "ABC", p::Side::sell, 2, 100));
       send(b, order(cl, "ABC", p::Side::buy, 2, 100));  // fills it
+      orders += 2;
     } else {
       send(a, order(cl, "ABC", p::Side::buy, 1, 90));
       send(a, cancel(cl));
+      orders += 1;
     }
     for (const Msg& m : take(a)) {
       const auto& r = std::get<p::ExecutionReport>(m);
