@@ -1251,6 +1251,115 @@ TEST_F(GatewayTest, shouldReportFillsOnBothSidesWithTheSameMatch) {
   EXPECT_EQ(gateway().stats().reports, 10u);
 }
 
+TEST_F(GatewayTest, shouldReportIocRemainderFokKillAndSelfTradeCancels) {
+  start(demo_options());
+  Client& maker = connect();
+  Client& taker = connect();
+  const uint32_t m = logon(maker, "m");
+  const uint32_t t = logon(taker, "t");
+  send(maker, order(1, "ABC", p::Side::sell, 3, 100));
+  take(maker);
+  send(taker, order(1, "ABC", p::Side::buy, 5, 100, -2, p::Tif::ioc));
+  EXPECT_EQ(describe(take(taker)), expect({p::ExecutionReport{.seq = 2,
+                                                              .engine_seq = 2,
+                                                              .cl_ord_id = 1,
+                                                              .order_id = oid(t, 1),
+                                                              .leaves_qty = 5,
+                                                              .price = 100,
+                                                              .qty = 5,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .tif = u8(p::Tif::ioc)},
+                                           p::ExecutionReport{.seq = 3,
+                                                              .engine_seq = 2,
+                                                              .cl_ord_id = 1,
+                                                              .order_id = oid(t, 1),
+                                                              .match_id = 1,
+                                                              .last_px = 100,
+                                                              .last_qty = 3,
+                                                              .leaves_qty = 2,
+                                                              .cum_qty = 3,
+                                                              .event_index = 1,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::partially_filled),
+                                                              .flags = p::kFlagAggressor},
+                                           p::ExecutionReport{.seq = 4,
+                                                              .engine_seq = 2,
+                                                              .cl_ord_id = 1,
+                                                              .order_id = oid(t, 1),
+                                                              .cum_qty = 3,
+                                                              .price = 100,
+                                                              .qty = 2,
+                                                              .event_index = 3,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::cancelled),
+                                                              .cancel_reason = u8(CancelReason::remainder)}}));
+  take(maker);
+  send(taker, order(1, "ABC", p::Side::buy, 5, 100, -2, p::Tif::fok));
+  EXPECT_EQ(describe(take(taker)), expect({p::ExecutionReport{.seq = 5,
+                                                              .engine_seq = 3,
+                                                              .cl_ord_id = 1,
+                                                              .order_id = oid(t, 2),
+                                                              .leaves_qty = 5,
+                                                              .price = 100,
+                                                              .qty = 5,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .tif = u8(p::Tif::fok)},
+                                           p::ExecutionReport{.seq = 6,
+                                                              .engine_seq = 3,
+                                                              .cl_ord_id = 1,
+                                                              .order_id = oid(t, 2),
+                                                              .price = 100,
+                                                              .qty = 5,
+                                                              .event_index = 1,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::cancelled),
+                                                              .cancel_reason = u8(CancelReason::unfilled)}}));
+  send(maker, order(2, "ABC", p::Side::sell, 2, 100));
+  p::NewOrder self = order(3, "ABC", p::Side::buy, 1, 100);
+  self.stp = u8(p::Stp::cancel_taker);
+  send(maker, self);
+  EXPECT_EQ(describe(take(maker)), expect({p::ExecutionReport{.seq = 4,
+                                                              .engine_seq = 4,
+                                                              .cl_ord_id = 2,
+                                                              .order_id = oid(m, 2),
+                                                              .leaves_qty = 2,
+                                                              .price = 100,
+                                                              .qty = 2,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .side = 1},
+                                           p::ExecutionReport{.seq = 5,
+                                                              .engine_seq = 5,
+                                                              .cl_ord_id = 3,
+                                                              .order_id = oid(m, 3),
+                                                              .leaves_qty = 1,
+                                                              .price = 100,
+                                                              .qty = 1,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2},
+                                           p::ExecutionReport{.seq = 6,
+                                                              .engine_seq = 5,
+                                                              .cl_ord_id = 3,
+                                                              .order_id = oid(m, 3),
+                                                              .price = 100,
+                                                              .qty = 1,
+                                                              .event_index = 1,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::cancelled),
+                                                              .cancel_reason = u8(CancelReason::self_trade)}}));
+  // Every id of those done orders is free again.
+  send(taker, order(1, "ABC", p::Side::buy, 1, 90));
+  send(maker, order(3, "ABC", p::Side::buy, 1, 90));
+  EXPECT_EQ(std::get<p::ExecutionReport>(take(taker).at(0)).exec_type, u8(p::ExecType::new_order));
+  EXPECT_EQ(std::get<p::ExecutionReport>(take(maker).at(0)).exec_type, u8(p::ExecType::new_order));
+}
+
 TEST_F(GatewayTest, shouldReportCancelModifyInPlaceAndReplace) {
   start(demo_options());
   Client& c = connect();
