@@ -6,7 +6,9 @@
 //   - every outbound frame decodes and is a server-to-client template;
 //   - its seq is the previous one + 1;
 //   - an ExecutionReport names an order of that session (or none);
-//   - SyncAcks come back in the order the Syncs were sent.
+//   - SyncAcks come back in the order the Syncs were sent;
+// and at the end, once every session is closed and the books are empty, the
+// gateway holds no session state.
 // ASan/UBSan catch the rest (use after free, bad enum loads, overflow).
 //
 // Ops (one byte, then its arguments):
@@ -136,6 +138,11 @@ class Driver {
     pump();
     for (auto& sh : shards_) sh->max_queued = SIZE_MAX;
     pump();
+    // Every session is closed: the gateway keeps state only for sessions with
+    // orders still resting, so with empty books it keeps none.
+    if (shards_[0]->resting_orders() + shards_[1]->resting_orders() == 0 && gateway_->sessions() != 0) {
+      fail("closed sessions without resting orders are still held", gateway_->sessions());
+    }
   }
 
  private:
