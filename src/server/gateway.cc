@@ -175,9 +175,9 @@ uint64_t Gateway::symbol_key(std::string_view name) {
 }
 
 const Gateway::Symbol* Gateway::find_symbol(const char (&field)[p::kSymbolSize]) const {
-  uint64_t k;
-  std::memcpy(&k, field, sizeof k);
-  auto it = symbol_by_name_.find(k);
+  // The name is the field up to its first NUL, as everywhere else (bytes after
+  // it are padding): keyed like define_symbol keys it.
+  auto it = symbol_by_name_.find(symbol_key(p::field_view(field)));
   return it == symbol_by_name_.end() ? nullptr : &symbols_[it->second];
 }
 
@@ -347,6 +347,7 @@ void Gateway::on_frame(Session& s, const p::Decoded& d, uint64_t now_ms) {
       return on_modify(s, p::read<p::ModifyOrder>(d));
     case p::TemplateId::mass_cancel:
       if (!take_token(s, now_ms)) {
+        ++stats_.gateway_rejects;
         p::MassCancelReport r{};
         std::memcpy(r.symbol, p::read<p::MassCancel>(d).symbol, sizeof r.symbol);
         return send(s, r);  // nothing cancelled
@@ -377,7 +378,6 @@ bool Gateway::take_token(Session& s, uint64_t now_ms) {
     s.throttled_in_row = 0;
     return true;
   }
-  ++stats_.gateway_rejects;
   if (++s.throttled_in_row > 2 * uint64_t{options_.burst}) {
     logout(s, p::LogoutReason::rate_limit,
            cat("kept sending after ", s.throttled_in_row - 1, " throttled messages (rate ", options_.rate_per_second,
@@ -505,7 +505,9 @@ void Gateway::on_modify(Session& s, const p::ModifyOrder& m) {
   in.kind = InputKind::modify;
   in.session = s.id;
   in.cl_ord_id = m.cl_ord_id;
-  in.modify = ModifyOrder{};  // the union's bytes are new_order's until now
+  // Make the modify the union's active member: the default one is a NewOrder,
+  // whose bytes (symbol kNoSymbol) would read as has_qty = true.
+  in.modify = ModifyOrder{};
   ModifyOrder& mod = in.modify;
   mod.id = OrderId(o.venue_id);
   if (m.qty != p::kNullInt64) {
@@ -662,6 +664,9 @@ void Gateway::closed(Session& s, std::string_view why) {
   if (s.counted) --open_sessions_;
   if (s.cancel_on_disconnect && s.live() > 0) {
     log_.line(cat("session ", s.id, ": cancel on disconnect: ", s.live(), " orders"));
+    // Collected first: push() may drain when a shard queue is full, and the
+    // outputs it routes can end the session's last order and free `s`.
+    std::vector<std::pair<uint32_t, ShardInput>> cancels;
     for (uint32_t i = 0; i < s.slots.size(); ++i) {
       if (!s.slots[i].live) continue;
       ShardInput in;
@@ -669,8 +674,12 @@ void Gateway::closed(Session& s, std::string_view why) {
       in.session = s.id;
       in.cl_ord_id = s.slots[i].cl_ord_id;
       in.cancel = CancelOrder{OrderId(s.slots[i].venue_id)};
-      push(symbols_[s.slots[i].symbol].def.shard, in);
+      cancels.emplace_back(symbols_[s.slots[i].symbol].def.shard, in);
     }
+    const uint32_t id = s.id;
+    for (const auto& [shard, in] : cancels) push(shard, in);
+    if (Session* still = find_session(id)) release_if_done(*still);
+    return;
   }
   release_if_done(s);
 }
