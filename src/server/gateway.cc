@@ -200,8 +200,11 @@ void Gateway::define_symbol(const GatewaySymbol& def, uint32_t session) {
 
 Session* Gateway::open(uint64_t now_ms, std::string_view peer) {
   now_ms_ = now_ms;
-  const uint32_t id = next_session_id_++;
-  if (next_session_id_ == 0) next_session_id_ = 1;
+  // Ids are never 0, and never one still in use (a closed session kept for
+  // its live orders), also once the 32-bit counter wraps.
+  uint32_t id = next_session_id_;
+  while (id == 0 || sessions_.contains(id)) ++id;
+  next_session_id_ = id + 1;
   const bool full = open_sessions_ >= options_.max_sessions;
   // A refused connection gets a session too, only to carry its Logout; its
   // order tables are never touched (no pages), and it does not count.
@@ -804,7 +807,9 @@ void Gateway::route_event(uint32_t shard, const ShardOutput& o) {
         r.command = static_cast<uint8_t>(e.command);
         const uint32_t slot = s->find_venue(e.id.value());
         if (slot != kNoSlot) {
-          (void)p::set_field(r.symbol, symbols_[s->slots[slot].symbol].def.name);
+          const GatewaySymbol& def = symbols_[s->slots[slot].symbol].def;
+          (void)p::set_field(r.symbol, def.name);
+          r.price_exponent = static_cast<int8_t>(-static_cast<int>(def.tick.scale));
           r.cum_qty = s->slots[slot].cum;
         }
         ++stats_.reports;

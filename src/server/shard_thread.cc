@@ -32,10 +32,8 @@ void EventFdWake::consume() noexcept {
   pending_.exchange(false, std::memory_order_acq_rel);
 }
 
-ShardThread::ShardThread(uint32_t index, const engine::EngineConfig& config, size_t queue_capacity,
-                         EventFdWake& gateway)
-    : index_(index),
-      gateway_(gateway),
+ShardThread::ShardThread(const engine::EngineConfig& config, size_t queue_capacity, EventFdWake& gateway)
+    : gateway_(gateway),
       in_(std::make_unique<Channel<ShardInput>>(queue_capacity)),
       out_(std::make_unique<Channel<ShardOutput>>(queue_capacity)),
       matcher_(config, output_) {}

@@ -23,7 +23,7 @@ namespace rialto::server {
 class ShardThread final : public ShardLink {
  public:
   /// `queue_capacity`: elements of each of its two queues.
-  ShardThread(uint32_t index, const engine::EngineConfig& config, size_t queue_capacity, EventFdWake& gateway);
+  ShardThread(const engine::EngineConfig& config, size_t queue_capacity, EventFdWake& gateway);
   ~ShardThread() override;
   ShardThread(const ShardThread&) = delete;
   ShardThread& operator=(const ShardThread&) = delete;
@@ -48,7 +48,6 @@ class ShardThread final : public ShardLink {
   };
   void run();
 
-  uint32_t index_;
   EventFdWake& gateway_;
   std::unique_ptr<Channel<ShardInput>> in_;
   std::unique_ptr<Channel<ShardOutput>> out_;

@@ -297,7 +297,7 @@ int serve(const config::VenueConfig& venue, const RunOptions& options) {
   std::vector<ShardLink*> links;
   for (uint32_t k = 0; k < venue.shards; ++k) {
     ec.id_key = random_key();
-    shards.push_back(std::make_unique<ShardThread>(k, ec, venue.queue_capacity, wake));
+    shards.push_back(std::make_unique<ShardThread>(ec, venue.queue_capacity, wake));
     if (!shards.back()->ok()) {
       log.line("cannot allocate shard " + std::to_string(k) + "'s tables (max_orders_per_shard " +
                std::to_string(venue.max_orders_per_shard) + ")");

@@ -76,7 +76,7 @@ TEST(ShardThreads, EveryOrderOfTwoSessionsOnTwoShardsIsReportedOnceInEngineOrder
   std::vector<std::unique_ptr<ShardThread>> shards;
   std::vector<ShardLink*> links;
   for (uint32_t k = 0; k < 2; ++k) {
-    shards.push_back(std::make_unique<ShardThread>(k, ec, 1 << 16, wake));
+    shards.push_back(std::make_unique<ShardThread>(ec, 1 << 16, wake));
     links.push_back(shards.back().get());
   }
   GatewayOptions o;
@@ -165,7 +165,7 @@ TEST(ShardThreads, StopFinishesEveryQueuedInputWhileTheGatewayDrains) {
   engine::EngineConfig ec;
   ec.max_orders = 1 << 17;  // every order rests
   ec.max_symbols = 4;
-  ShardThread shard(0, ec, 1 << 16, wake);  // fewer than the outputs it will have
+  ShardThread shard(ec, 1 << 16, wake);  // fewer than the outputs it will have
   GatewayOptions o;
   o.symbols = {{"AAA", TickSize{1, 0}, {}, 0}};
   o.max_live_orders = 1 << 17;
