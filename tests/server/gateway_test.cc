@@ -1392,6 +1392,7 @@ TEST_F(GatewayTest, shouldReportCancelModifyInPlaceAndReplace) {
                                                           .cl_ord_id = 1,
                                                           .order_id = oid(s, 1),
                                                           .symbol = "ABC",
+                                                          .price_exponent = -2,
                                                           .exec_type = u8(p::ExecType::rejected),
                                                           .reject_reason = u8(p::RejectCode::price_not_on_tick),
                                                           .command = 3},
@@ -1465,6 +1466,7 @@ TEST_F(GatewayTest, shouldReportCancelModifyInPlaceAndReplace) {
                                                           .order_id = oid(s, 1),
                                                           .cum_qty = 5,
                                                           .symbol = "ABC",
+                                                          .price_exponent = -2,
                                                           .exec_type = u8(p::ExecType::rejected),
                                                           .reject_reason = u8(p::RejectCode::invalid_qty),
                                                           .command = 3}}));
