@@ -1,1 +1,466 @@
+// Sessions against a real `rialto serve` over loopback, driven with
+// client::Session (and raw sockets where the client library would refuse to
+// misbehave): many concurrent sessions trading with each other, account
+// isolation, shutdown with sessions open, a client killed with SIGKILL, a
+// slow consumer, and a malformed frame.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <gtest/gtest.h>
+
+#include <barrier>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "process.h"
+#include "rialto/client/session.h"
+#include "rialto/protocol/framing.h"
+#include "rialto/protocol/messages.h"
+
+namespace rialto::e2e {
+namespace {
+
+namespace p = rialto::protocol;
+using client::Frame;
+using client::RecvStatus;
+using client::Session;
+
+constexpr int kTimeoutMs = 10000;
+
+/// A fixture owning the server: TearDown fails the test if the server
+/// crashed, did not stop cleanly on SIGTERM or logged an unexpected line.
+class ServerTest : public ::testing::Test {
+ protected:
+  void start(const std::string& config) {
+    std::string error;
+    ASSERT_TRUE(server_.start(config, error)) << error;
+  }
+  void TearDown() override {
+    if (server_.running()) {
+      EXPECT_EQ(server_.finish(allowed_), "");
+    }
+  }
+  ServerProcess server_;
+  std::vector<std::string> allowed_;  // log lines this test expects besides the usual ones
+};
+
+std::unique_ptr<Session> logon(uint16_t port, const std::string& account, bool cancel_on_disconnect) {
+  auto s = std::make_unique<Session>();
+  if (!s->connect("127.0.0.1", port)) {
+    ADD_FAILURE() << s->error();
+    return nullptr;
+  }
+  client::LogonResult r = s->logon(account, "pw", 1000, cancel_on_disconnect);
+  if (r.status != client::LogonResult::Status::ok) {
+    ADD_FAILURE() << "logon of " << account << " failed: " << r.text;
+    return nullptr;
+  }
+  return s;
+}
+
+p::NewOrder order(uint64_t id, const char* sym, p::Side side, int64_t qty, int64_t px_cents,
+                  p::Tif tif = p::Tif::gtc) {
+  p::NewOrder m{};
+  m.cl_ord_id = id;
+  m.qty = qty;
+  m.price = px_cents;
+  m.price_exponent = -2;
+  (void)p::set_field(m.symbol, sym);
+  m.side = static_cast<uint8_t>(side);
+  m.ord_type = static_cast<uint8_t>(p::OrdType::limit);
+  m.tif = static_cast<uint8_t>(tif);
+  m.stp = 0;
+  m.post_only = 0;
+  return m;
+}
+
+/// What arrives until a frame satisfying `done` (included in `frames`).
+struct Collected {
+  std::vector<p::ExecutionReport> reports;
+  std::vector<p::BookLevel> levels;
+  std::vector<p::MassCancelReport> mass;
+  std::vector<p::InstrumentReport> instruments;
+  std::optional<p::Logout> logout;
+  bool ok = false;
+  std::string error;
+};
+
+void take(const Frame& f, Collected& c) {
+  if (f.is<p::ExecutionReport>()) c.reports.push_back(f.as<p::ExecutionReport>());
+  else if (f.is<p::BookLevel>()) c.levels.push_back(f.as<p::BookLevel>());
+  else if (f.is<p::MassCancelReport>()) c.mass.push_back(f.as<p::MassCancelReport>());
+  else if (f.is<p::InstrumentReport>()) c.instruments.push_back(f.as<p::InstrumentReport>());
+  else if (f.is<p::Logout>()) c.logout = f.as<p::Logout>();
+}
+
+/// Sends Sync(token) and collects everything up to its SyncAck.
+Collected sync(Session& s, uint64_t token) {
+  Collected c;
+  if (!s.send(p::Sync{0, token})) {
+    c.error = "send Sync: " + s.error();
+    return c;
+  }
+  for (;;) {
+    Frame f;
+    RecvStatus st = s.receive(f, kTimeoutMs);
+    if (st != RecvStatus::frame) {
+      c.error = "waiting for SyncAck " + std::to_string(token) + ": " + (st == RecvStatus::timeout ? "timeout" : s.error());
+      return c;
+    }
+    if (f.is<p::SyncAck>() && f.as<p::SyncAck>().token == token) {
+      c.ok = true;
+      return c;
+    }
+    take(f, c);
+    if (c.logout) {
+      c.error = "Logout reason " + std::to_string(c.logout->reason);
+      return c;
+    }
+  }
+}
+
+/// Levels of `sym` by BookRequest (bids then asks, as the server sends them).
+std::vector<p::BookLevel> book(Session& s, const char* sym) {
+  p::BookRequest m{};
+  (void)p::set_field(m.symbol, sym);
+  EXPECT_TRUE(s.send(m)) << s.error();
+  std::vector<p::BookLevel> levels;
+  for (;;) {
+    Frame f;
+    RecvStatus st = s.receive(f, kTimeoutMs);
+    if (st != RecvStatus::frame) {
+      ADD_FAILURE() << "waiting for BookEnd: " << s.error();
+      return levels;
+    }
+    if (f.is<p::BookLevel>()) levels.push_back(f.as<p::BookLevel>());
+    if (f.is<p::BookEnd>()) {
+      EXPECT_EQ(f.as<p::BookEnd>().status, static_cast<uint8_t>(p::BookStatus::ok));
+      return levels;
+    }
+  }
+}
+
+/// "bid 100.00 x 30 (2)" per level, for whole-book comparisons.
+std::string book_text(const std::vector<p::BookLevel>& levels) {
+  std::string t;
+  for (const auto& l : levels) {
+    t += (l.side == 0 ? "bid " : "ask ") + std::to_string(l.price) + "e" + std::to_string(l.price_exponent) + " x " +
+         std::to_string(l.qty) + " (" + std::to_string(l.orders) + ")\n";
+  }
+  return t;
+}
+
+void add_symbol(Session& s, const char* sym) {
+  p::AddInstrument m{};
+  m.tick = 1;
+  m.tick_exponent = -2;
+  m.lot = 1;
+  m.max_qty = 1000000;
+  (void)p::set_field(m.symbol, sym);
+  ASSERT_TRUE(s.send(m)) << s.error();
+  Frame f;
+  ASSERT_EQ(s.receive(f, kTimeoutMs), RecvStatus::frame) << s.error();
+  ASSERT_TRUE(f.is<p::InstrumentReport>());
+  ASSERT_EQ(f.as<p::InstrumentReport>().status, static_cast<uint8_t>(p::InstrumentStatus::added));
+}
+
+std::string exec_types(const std::vector<p::ExecutionReport>& rs) {
+  std::string t;
+  for (const auto& r : rs) t += std::to_string(r.cl_ord_id) + ":" + std::to_string(r.exec_type) + " ";
+  return t;
+}
+
+// ---- Concurrent sessions ---------------------------------------------------
+
+TEST_F(ServerTest, concurrentSessionsAccountForEveryOrderAndMatchTheFinalBook) {
+  start(venue_config("shards = 2\n"));
+  auto admin = logon(server_.port(), "admin", false);
+  ASSERT_TRUE(admin);
+  add_symbol(*admin, "XA");
+  add_symbol(*admin, "XB");
+  constexpr int kThreads = 8;
+#if defined(RIALTO_SANITIZED)
+  constexpr int kOrders = 100;
+#else
+  constexpr int kOrders = 250;
+#endif
+  struct Result {
+    uint32_t session_id = 0;
+    std::vector<p::ExecutionReport> reports;
+    std::string error;
+  };
+  std::vector<Result> results(kThreads);
+  std::barrier all_sent(kThreads);
+  std::vector<std::thread> threads;
+  const uint16_t port = server_.port();
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Result& res = results[static_cast<size_t>(t)];
+      Session s;
+      bool ok = s.connect("127.0.0.1", port) &&
+                s.logon("trader" + std::to_string(t), "pw", 1000, false).status == client::LogonResult::Status::ok;
+      res.session_id = s.session_id();
+      std::mt19937 rng(static_cast<uint32_t>(t));
+      const uint64_t base = static_cast<uint64_t>(t + 1) * 1'000'000;
+      for (int i = 0; ok && i < kOrders; ++i) {
+        const uint64_t id = base + static_cast<uint64_t>(i);
+        if (i > 5 && rng() % 6 == 0) {
+          ok = s.send(p::CancelOrder{0, base + rng() % static_cast<uint64_t>(i)});  // maybe done already: unknown_order
+          continue;
+        }
+        const auto side = rng() % 2 == 0 ? p::Side::buy : p::Side::sell;
+        const int64_t px = 10000 + static_cast<int64_t>(rng() % 5) - (side == p::Side::buy ? 1 : 3);
+        const auto tif = rng() % 4 == 0 ? p::Tif::ioc : p::Tif::gtc;
+        ok = s.send(order(id, rng() % 2 == 0 ? "XA" : "XB", side, 1 + static_cast<int64_t>(rng() % 10), px, tif));
+      }
+      Collected c = ok ? sync(s, 1) : Collected{};
+      ok = ok && c.ok;
+      all_sent.arrive_and_wait();
+      // Everyone's inputs are sequenced before this second Sync: every report
+      // for this session is in by its SyncAck.
+      Collected d = ok ? sync(s, 2) : Collected{};
+      ok = ok && d.ok;
+      res.reports = std::move(c.reports);
+      res.reports.insert(res.reports.end(), d.reports.begin(), d.reports.end());
+      if (!ok) res.error = s.error() + " " + c.error + " " + d.error;
+      s.logout();
+    });
+  }
+  for (auto& th : threads) th.join();
+
+  struct Live {
+    int64_t leaves = 0;
+    int64_t cum = 0;
+    int64_t price = 0;
+    uint8_t side = 0;
+    std::string sym;
+    bool done = false;
+  };
+  std::map<uint64_t, p::ExecutionReport> trades_by_match;  // first side seen
+  std::map<uint64_t, int> sides_of_match;
+  std::map<std::string, std::map<std::pair<uint8_t, int64_t>, std::pair<int64_t, uint32_t>>> resting;  // sym -> (side, px) -> qty, orders
+  size_t accepted = 0, fills = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    const Result& res = results[static_cast<size_t>(t)];
+    ASSERT_EQ(res.error, "") << "thread " << t;
+    const uint64_t base = static_cast<uint64_t>(t + 1) * 1'000'000;
+    std::map<uint64_t, Live> orders;
+    for (const p::ExecutionReport& r : res.reports) {
+      // Isolation: only this session's own orders.
+      ASSERT_GE(r.cl_ord_id, base) << "thread " << t << " got a report for " << r.cl_ord_id;
+      ASSERT_LT(r.cl_ord_id, base + kOrders) << "thread " << t << " got a report for " << r.cl_ord_id;
+      const auto et = static_cast<p::ExecType>(r.exec_type);
+      if (et == p::ExecType::rejected) {
+        // Only cancels of done orders are rejected here.
+        EXPECT_EQ(r.reject_reason, static_cast<uint8_t>(p::RejectCode::unknown_order));
+        continue;
+      }
+      EXPECT_EQ(r.order_id >> 32, res.session_id);
+      Live& o = orders[r.cl_ord_id];
+      ASSERT_FALSE(o.done) << "report after the order was done: " << r.cl_ord_id;
+      if (et == p::ExecType::new_order) {
+        ++accepted;
+        o.leaves = r.qty;
+        o.price = r.price;
+        o.side = r.side;
+        o.sym = std::string(p::field_view(r.symbol));
+        EXPECT_EQ(r.leaves_qty, r.qty);
+      } else if (et == p::ExecType::partially_filled || et == p::ExecType::filled) {
+        ++fills;
+        o.leaves -= r.last_qty;
+        o.cum += r.last_qty;
+        EXPECT_EQ(r.leaves_qty, o.leaves) << r.cl_ord_id;
+        EXPECT_EQ(r.cum_qty, o.cum) << r.cl_ord_id;
+        EXPECT_EQ(et == p::ExecType::filled, o.leaves == 0) << r.cl_ord_id;
+        o.done = o.leaves == 0;
+        auto [it, fresh] = trades_by_match.try_emplace(r.match_id * 2 + (p::field_view(r.symbol) == "XB" ? 1 : 0), r);
+        ++sides_of_match[it->first];
+        if (!fresh) {
+          const p::ExecutionReport& other = it->second;
+          EXPECT_EQ(other.last_px, r.last_px);
+          EXPECT_EQ(other.last_qty, r.last_qty);
+          EXPECT_NE(other.side, r.side);
+          EXPECT_NE(other.flags & p::kFlagAggressor, r.flags & p::kFlagAggressor);
+          EXPECT_EQ(other.engine_seq, r.engine_seq);
+        }
+      } else if (et == p::ExecType::cancelled) {
+        EXPECT_EQ(r.qty, o.leaves) << r.cl_ord_id;
+        o.leaves = 0;
+        o.done = true;
+      } else {
+        ADD_FAILURE() << "unexpected exec_type " << int(r.exec_type);
+      }
+    }
+    for (const auto& [id, o] : orders) {
+      if (o.done) continue;
+      auto& level = resting[o.sym][{o.side, o.price}];
+      level.first += o.leaves;
+      level.second += 1;
+    }
+  }
+  for (const auto& [m, n] : sides_of_match) EXPECT_EQ(n, 2) << "match " << m / 2 << " seen on " << n << " side(s)";
+  EXPECT_GT(accepted, static_cast<size_t>(kThreads * kOrders / 2));
+  EXPECT_GT(fills, 100u);
+  for (const char* sym : {"XA", "XB"}) {
+    // The book the reports imply: bids best (highest) first, then asks lowest first.
+    std::vector<p::BookLevel> implied;
+    const auto& levels = resting[sym];
+    for (auto it = levels.rbegin(); it != levels.rend(); ++it) {
+      if (it->first.first != 0) continue;
+      p::BookLevel l{};
+      l.side = 0, l.price = it->first.second, l.price_exponent = -2, l.qty = it->second.first, l.orders = it->second.second;
+      implied.push_back(l);
+    }
+    for (const auto& [key, v] : levels) {
+      if (key.first != 1) continue;
+      p::BookLevel l{};
+      l.side = 1, l.price = key.second, l.price_exponent = -2, l.qty = v.first, l.orders = v.second;
+      implied.push_back(l);
+    }
+    EXPECT_EQ(book_text(book(*admin, sym)), book_text(implied)) << sym;
+  }
+  admin->logout();
+}
+
+// ---- Account isolation -----------------------------------------------------
+
+TEST_F(ServerTest, sessionCannotCancelOrModifyAnotherAccountsOrder) {
+  start(venue_config("shards = 1\n"));
+  auto alice = logon(server_.port(), "alice", false);
+  auto bob = logon(server_.port(), "bob", false);
+  ASSERT_TRUE(alice && bob);
+  add_symbol(*alice, "ISO");
+  ASSERT_TRUE(alice->send(order(7, "ISO", p::Side::buy, 10, 10000)));
+  Collected a = sync(*alice, 1);
+  ASSERT_TRUE(a.ok) << a.error;
+  ASSERT_EQ(exec_types(a.reports), "7:0 ");
+
+  ASSERT_TRUE(bob->send(p::CancelOrder{0, 7}));
+  p::ModifyOrder mod{};
+  mod.cl_ord_id = 7;
+  mod.qty = 1;
+  mod.price = p::kNullInt64;
+  ASSERT_TRUE(bob->send(mod));
+  ASSERT_TRUE(bob->send(p::MassCancel{}));  // every symbol, bob's account only
+  Collected b = sync(*bob, 1);
+  ASSERT_TRUE(b.ok) << b.error;
+  ASSERT_EQ(b.reports.size(), 2u) << exec_types(b.reports);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(b.reports[i].cl_ord_id, 7u);
+    EXPECT_EQ(b.reports[i].exec_type, static_cast<uint8_t>(p::ExecType::rejected));
+    EXPECT_EQ(b.reports[i].reject_reason, static_cast<uint8_t>(p::RejectCode::unknown_order));
+    EXPECT_EQ(b.reports[i].engine_seq, 0u);
+    EXPECT_EQ(b.reports[i].order_id, 0u);
+    EXPECT_EQ(b.reports[i].command, i == 0 ? 2 : 3);
+  }
+  ASSERT_EQ(b.mass.size(), 1u);
+  EXPECT_EQ(b.mass[0].cancelled, 0u);
+  Collected a2 = sync(*alice, 2);
+  ASSERT_TRUE(a2.ok) << a2.error;
+  EXPECT_EQ(exec_types(a2.reports), "") << "alice received reports for bob's requests";
+  EXPECT_EQ(book_text(book(*bob, "ISO")), "bid 10000e-2 x 10 (1)\n");
+
+  // Bob trades with it: each side hears only about its own order.
+  ASSERT_TRUE(bob->send(order(7, "ISO", p::Side::sell, 4, 10000)));
+  Collected b2 = sync(*bob, 2);
+  Collected a3 = sync(*alice, 3);
+  ASSERT_TRUE(b2.ok && a3.ok);
+  EXPECT_EQ(exec_types(b2.reports), "7:0 7:2 ");
+  EXPECT_EQ(exec_types(a3.reports), "7:1 ");
+  ASSERT_EQ(a3.reports.size(), 1u);
+  EXPECT_EQ(a3.reports[0].order_id >> 32, alice->session_id());
+  EXPECT_EQ(a3.reports[0].leaves_qty, 6);
+
+  // A second session of alice's account may mass-cancel it; the owner session hears.
+  auto alice2 = logon(server_.port(), "alice", false);
+  ASSERT_TRUE(alice2);
+  ASSERT_TRUE(alice2->send(p::MassCancel{}));
+  Collected m = sync(*alice2, 1);
+  ASSERT_TRUE(m.ok) << m.error;
+  ASSERT_EQ(m.mass.size(), 1u);
+  EXPECT_EQ(m.mass[0].cancelled, 1u);
+  EXPECT_EQ(exec_types(m.reports), "");
+  Collected a4 = sync(*alice, 4);
+  ASSERT_TRUE(a4.ok);
+  ASSERT_EQ(exec_types(a4.reports), "7:3 ");
+  EXPECT_EQ(a4.reports[0].cancel_reason, 1);  // user
+  EXPECT_EQ(a4.reports[0].qty, 6);
+  EXPECT_EQ(book_text(book(*bob, "ISO")), "");
+  alice->logout();
+  alice2->logout();
+  bob->logout();
+}
+
+// ---- Shutdown with sessions open ------------------------------------------
+
+TEST_F(ServerTest, sigtermLogsEveryOpenSessionOutWithShutdownAndExitsZero) {
+  start(venue_config("shards = 2\n"));
+  constexpr int kSessions = 4;
+  std::vector<std::unique_ptr<Session>> s;
+  for (int i = 0; i < kSessions; ++i) {
+    s.push_back(logon(server_.port(), "acct" + std::to_string(i), i % 2 == 0));
+    ASSERT_TRUE(s.back());
+  }
+  add_symbol(*s[0], "SD");
+  // Acknowledged orders: resting and trading across sessions.
+  for (int i = 0; i < kSessions; ++i) {
+    for (int k = 0; k < 10; ++k) {
+      ASSERT_TRUE(s[static_cast<size_t>(i)]->send(order(static_cast<uint64_t>(i * 100 + k), "SD",
+                                                        i % 2 == 0 ? p::Side::buy : p::Side::sell, 5,
+                                                        10000 + (i % 2 == 0 ? -k % 3 : k % 3))));
+    }
+  }
+  std::vector<Collected> before;
+  for (int i = 0; i < kSessions; ++i) before.push_back(sync(*s[static_cast<size_t>(i)], 1));
+  for (auto& c : before) ASSERT_TRUE(c.ok) << c.error;
+  // Unacknowledged ones in flight when the signal comes.
+  for (int i = 0; i < kSessions; ++i) {
+    for (int k = 10; k < 20; ++k) {
+      ASSERT_TRUE(s[static_cast<size_t>(i)]->send(order(static_cast<uint64_t>(i * 100 + k), "SD",
+                                                        i % 2 == 0 ? p::Side::buy : p::Side::sell, 5, 10000)));
+    }
+  }
+  ASSERT_EQ(::kill(server_.pid(), SIGTERM), 0);
+  std::map<uint64_t, int> match_sides;
+  for (int i = 0; i < kSessions; ++i) {
+    Session& x = *s[static_cast<size_t>(i)];
+    Collected c;
+    for (;;) {
+      Frame f;
+      RecvStatus st = x.receive(f, kTimeoutMs);
+      ASSERT_EQ(st, RecvStatus::frame) << "session " << i << " ended without a Logout: " << x.error();
+      take(f, c);
+      if (c.logout) break;
+    }
+    EXPECT_EQ(c.logout->reason, static_cast<uint8_t>(p::LogoutReason::shutdown)) << "session " << i;
+    EXPECT_EQ(p::field_view(c.logout->text), "the venue is shutting down");
+    Frame f;
+    EXPECT_EQ(x.receive(f, kTimeoutMs), RecvStatus::closed) << "something after the Logout";
+    // Every order of this session the engine saw was reported in full: a
+    // trade report of one side implies the other side's (checked below).
+    for (const auto* list : {&before[static_cast<size_t>(i)].reports, &c.reports}) {
+      for (const auto& r : *list) {
+        if (r.exec_type == 1 || r.exec_type == 2) ++match_sides[r.match_id];
+      }
+    }
+  }
+  for (const auto& [m, n] : match_sides) EXPECT_EQ(n, 2) << "match " << m << " reported on " << n << " side(s)";
+  EXPECT_FALSE(match_sides.empty());
+  const int st = server_.signal_and_wait(0, 15000);  // already signalled: just wait
+  EXPECT_TRUE(exited_zero(st)) << describe_status(st);
+  EXPECT_EQ(server_.count_log("received SIGTERM"), 1u);
+  EXPECT_EQ(server_.count_log(": logout 11: the venue is shutting down"), static_cast<size_t>(kSessions));
+  EXPECT_EQ(server_.count_log("stopped: 4 sessions"), 1u);
+  allowed_ = {"session [0-9]+ account '[^']*' from 127\\.0\\.0\\.1:[0-9]+: logout 11: the venue is shutting down"};
+}
+
+}  // namespace
+}  // namespace rialto::e2e
