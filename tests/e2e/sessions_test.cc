@@ -48,6 +48,11 @@ class ServerTest : public ::testing::Test {
       EXPECT_EQ(server_.finish(allowed_), "");
     }
   }
+
+ public:
+  std::vector<std::string>& allowed() { return allowed_; }
+
+ protected:
   ServerProcess server_;
   std::vector<std::string> allowed_;  // log lines this test expects besides the usual ones
 };
@@ -460,6 +465,254 @@ TEST_F(ServerTest, sigtermLogsEveryOpenSessionOutWithShutdownAndExitsZero) {
   EXPECT_EQ(server_.count_log(": logout 11: the venue is shutting down"), static_cast<size_t>(kSessions));
   EXPECT_EQ(server_.count_log("stopped: 4 sessions"), 1u);
   allowed_ = {"session [0-9]+ account '[^']*' from 127\\.0\\.0\\.1:[0-9]+: logout 11: the venue is shutting down"};
+}
+
+
+// ---- A client killed with SIGKILL ------------------------------------------
+
+/// Forks a client that logs on as `victim`, rests kReady buy orders at 95.00
+/// (acknowledged), tells the parent, then keeps sending more until killed.
+pid_t fork_streaming_client(uint16_t port, bool cancel_on_disconnect, int& ready_fd) {
+  int fds[2];
+  if (::pipe(fds) != 0) return -1;
+  const pid_t pid = ::fork();
+  if (pid != 0) {
+    ::close(fds[1]);
+    ready_fd = fds[0];
+    return pid;
+  }
+  ::close(fds[0]);
+  Session s;
+  if (!s.connect("127.0.0.1", port) ||
+      s.logon("victim", "pw", 1000, cancel_on_disconnect).status != client::LogonResult::Status::ok) {
+    ::_exit(3);
+  }
+  for (uint64_t id = 1; id <= 20; ++id) {
+    if (!s.send(order(id, "KL", p::Side::buy, 1, 9500))) ::_exit(4);
+  }
+  if (!sync(s, 1).ok) ::_exit(5);
+  if (::write(fds[1], "R", 1) != 1) ::_exit(6);
+  for (uint64_t id = 21;; ++id) {  // mid-stream until killed
+    if (!s.send(order(id, "KL", p::Side::buy, 1, 9500))) ::_exit(7);
+    ::usleep(200);
+  }
+}
+
+void kill_client_mid_stream(ServerTest& t, ServerProcess& server, bool cancel_on_disconnect) {
+  auto observer = logon(server.port(), "observer", false);
+  auto other = logon(server.port(), "other", false);
+  ASSERT_TRUE(observer && other);
+  add_symbol(*observer, "KL");
+  ASSERT_TRUE(observer->send(order(1, "KL", p::Side::buy, 10, 9600)));
+  ASSERT_TRUE(sync(*observer, 1).ok);
+  int ready = -1;
+  const pid_t pid = fork_streaming_client(server.port(), cancel_on_disconnect, ready);
+  ASSERT_GT(pid, 0);
+  char c = 0;
+  const bool got_ready = ::read(ready, &c, 1) == 1;
+  ::close(ready);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  ::kill(pid, SIGKILL);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  ASSERT_TRUE(got_ready) << "the client child " << describe_status(st) << " before resting its orders";
+  ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL) << describe_status(st);
+  bool ended = false;
+  for (int i = 0; i < 1000 && !ended; ++i) {
+    ended = server.count_log("account 'victim': disconnected") + server.count_log("account 'victim': connection ended") == 1;
+    if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(ended) << "the server did not log the killed client's disconnect\n" << server.log();
+  if (cancel_on_disconnect) {
+    ASSERT_TRUE(server.wait_for_log("cancel on disconnect", 10000)) << server.log();
+  }
+  // The server keeps serving: a trade between the two other sessions.
+  ASSERT_TRUE(other->send(order(2, "KL", p::Side::sell, 3, 9600)));
+  Collected o = sync(*other, 1);
+  Collected w = sync(*observer, 2);
+  ASSERT_TRUE(o.ok && w.ok) << o.error << w.error;
+  EXPECT_EQ(exec_types(o.reports), "2:0 2:2 ");
+  EXPECT_EQ(exec_types(w.reports), "1:1 ");
+  const std::vector<p::BookLevel> levels = book(*observer, "KL");
+  if (cancel_on_disconnect) {
+    EXPECT_EQ(book_text(levels), "bid 9600e-2 x 7 (1)\n") << "the killed client's orders are not all cancelled";
+  } else {
+    ASSERT_EQ(levels.size(), 2u) << book_text(levels);
+    EXPECT_EQ(book_text({levels[0]}), "bid 9600e-2 x 7 (1)\n");
+    EXPECT_EQ(levels[1].price, 9500);
+    EXPECT_GE(levels[1].orders, 20u) << "the killed client's acknowledged orders are not all on the book";
+    EXPECT_EQ(levels[1].qty, static_cast<int64_t>(levels[1].orders));
+  }
+  observer->logout();
+  other->logout();
+  t.allowed().push_back("session [0-9]+ account 'victim': disconnected: .*");
+  t.allowed().push_back("session [0-9]+ account 'victim': connection ended inside a frame .*");
+}
+
+TEST_F(ServerTest, killedClientsOrdersAreCancelledWithCancelOnDisconnect) {
+  start(venue_config("shards = 1\n"));
+  kill_client_mid_stream(*this, server_, true);
+}
+
+TEST_F(ServerTest, killedClientsOrdersStayWithoutCancelOnDisconnect) {
+  start(venue_config("shards = 1\n"));
+  kill_client_mid_stream(*this, server_, false);
+}
+
+// ---- Raw sockets -------------------------------------------------------------
+
+int raw_connect(uint16_t port, int rcvbuf = 0) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (rcvbuf > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+template <class M>
+bool raw_send(int fd, M m, uint64_t seq) {
+  m.seq = seq;
+  char frame[p::kFrameSize<M>];
+  const size_t n = p::encode(m, frame);
+  return ::send(fd, frame, n, MSG_NOSIGNAL) == static_cast<ssize_t>(n);
+}
+
+p::Logon logon_message(const char* account) {
+  p::Logon l{};
+  l.heartbeat_ms = 1000;
+  (void)p::set_field(l.account, account);
+  (void)p::set_field(l.password, "pw");
+  return l;
+}
+
+/// Everything the server sends until it closes (or timeout): template ids and the Logout.
+struct RawRead {
+  std::vector<uint16_t> templates;
+  std::optional<p::Logout> logout;
+  bool closed = false;
+};
+
+RawRead read_to_close(int fd, int timeout_ms) {
+  RawRead r;
+  std::string buf;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  timeval tv{0, 100000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char chunk[4096];
+  while (std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+      r.closed = true;
+      break;
+    }
+    if (n > 0) buf.append(chunk, static_cast<size_t>(n));
+  }
+  size_t at = 0;
+  for (;;) {
+    const p::Decoded d = p::decode(buf.data() + at, buf.size() - at);
+    if (d.status != p::DecodeStatus::frame) break;
+    r.templates.push_back(d.template_id);
+    if (d.template_id == static_cast<uint16_t>(p::TemplateId::logout)) r.logout = p::read<p::Logout>(d);
+    at += d.frame_size;
+  }
+  return r;
+}
+
+TEST_F(ServerTest, garbageBytesGetLogoutMalformedFrameAndOthersAreStillServed) {
+  start(venue_config("shards = 1\n"));
+  auto good = logon(server_.port(), "good", false);
+  ASSERT_TRUE(good);
+  add_symbol(*good, "BF");
+
+  // Logged on, then bytes that are no frame: "GARB" is a length far above 512.
+  const int fd = raw_connect(server_.port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(raw_send(fd, logon_message("raw"), 1));
+  const char garbage[] = "GARBAGE BYTES, NOT A FRAME";
+  ASSERT_EQ(::send(fd, garbage, sizeof garbage - 1, MSG_NOSIGNAL), static_cast<ssize_t>(sizeof garbage - 1));
+  RawRead r = read_to_close(fd, 5000);
+  ::close(fd);
+  EXPECT_TRUE(r.closed) << "the server did not close the connection";
+  ASSERT_EQ(r.templates, (std::vector<uint16_t>{2, 3})) << "expected LogonAck then Logout";
+  EXPECT_EQ(r.logout->reason, static_cast<uint8_t>(p::LogoutReason::malformed_frame));
+  EXPECT_EQ(p::field_view(r.logout->text), "frame length is above 512 (1195463234)");
+
+  // Garbage as the very first bytes: the same.
+  const int fd2 = raw_connect(server_.port());
+  ASSERT_GE(fd2, 0);
+  ASSERT_EQ(::send(fd2, garbage, sizeof garbage - 1, MSG_NOSIGNAL), static_cast<ssize_t>(sizeof garbage - 1));
+  RawRead r2 = read_to_close(fd2, 5000);
+  ::close(fd2);
+  EXPECT_TRUE(r2.closed);
+  ASSERT_EQ(r2.templates, (std::vector<uint16_t>{3}));
+  EXPECT_EQ(r2.logout->reason, static_cast<uint8_t>(p::LogoutReason::malformed_frame));
+  EXPECT_EQ(p::field_view(r2.logout->text), "frame length is above 512 (1195463234)");
+
+  ASSERT_TRUE(good->send(order(1, "BF", p::Side::buy, 5, 10000)));
+  Collected c = sync(*good, 1);
+  ASSERT_TRUE(c.ok) << c.error;
+  EXPECT_EQ(exec_types(c.reports), "1:0 ");
+  good->logout();
+  EXPECT_EQ(server_.count_log(": logout 6: "), 2u);
+  allowed_ = {"session [0-9]+ account '[^']*' from 127\\.0\\.0\\.1:[0-9]+: logout 6: .*"};
+}
+
+TEST_F(ServerTest, sessionThatNeverReadsIsClosedAsSlowConsumerWhileOthersTrade) {
+  start(venue_config("shards = 1\n", "outbound_buffer_bytes = 65536\n"));
+  auto maker = logon(server_.port(), "maker", false);
+  auto taker = logon(server_.port(), "taker", false);
+  ASSERT_TRUE(maker && taker);
+  add_symbol(*maker, "SC");
+  // A deep book: each BookRequest is answered by 100 BookLevels (5 KB).
+  for (uint64_t i = 0; i < 100; ++i) ASSERT_TRUE(maker->send(order(i + 1, "SC", p::Side::buy, 1000, 9000 - static_cast<int64_t>(i))));
+  ASSERT_TRUE(sync(*maker, 1).ok);
+
+  const int fd = raw_connect(server_.port(), 4096);
+  ASSERT_GE(fd, 0);
+  uint64_t seq = 1;
+  ASSERT_TRUE(raw_send(fd, logon_message("slow"), seq++));
+  p::BookRequest br{};
+  (void)p::set_field(br.symbol, "SC");
+  char frame[p::kFrameSize<p::BookRequest>];
+  bool detected = false;
+  uint64_t trade_id = 1000;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!detected && std::chrono::steady_clock::now() < deadline) {
+    for (int k = 0; k < 50; ++k) {
+      br.seq = seq;
+      const size_t n = p::encode(br, frame);
+      if (::send(fd, frame, n, MSG_NOSIGNAL | MSG_DONTWAIT) != static_cast<ssize_t>(n)) break;  // a partial frame never
+      ++seq;
+    }
+    // Meanwhile the others keep trading.
+    ASSERT_TRUE(taker->send(order(++trade_id, "SC", p::Side::sell, 1, 5000, p::Tif::ioc)));
+    Collected c = sync(*taker, trade_id);
+    ASSERT_TRUE(c.ok) << c.error;
+    detected = server_.count_log("account 'slow': closed: slow_consumer") == 1;
+    if (!detected) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_TRUE(detected) << "no slow_consumer after " << seq << " BookRequests\n" << server_.log();
+  // Its connection ends (within the server's 2 s grace for the last bytes).
+  RawRead r = read_to_close(fd, 10000);
+  ::close(fd);
+  EXPECT_TRUE(r.closed);
+  // Still trading after it: the taker's IOC fills the best bid left.
+  ASSERT_TRUE(taker->send(order(1, "SC", p::Side::sell, 1, 5000, p::Tif::ioc)));
+  Collected c = sync(*taker, 1);
+  ASSERT_TRUE(c.ok) << c.error;
+  EXPECT_EQ(exec_types(c.reports), "1:0 1:2 ");
+  Collected m = sync(*maker, 2);
+  ASSERT_TRUE(m.ok) << m.error;
+  EXPECT_GE(m.reports.size(), 2u);
+  maker->logout();
+  taker->logout();
+  allowed_ = {"session [0-9]+ account 'slow': closed: slow_consumer \\([0-9]+ bytes unsent, limit 65536\\)"};
 }
 
 }  // namespace
