@@ -717,3 +717,38 @@ TEST_F(ServerTest, sessionThatNeverReadsIsClosedAsSlowConsumerWhileOthersTrade) 
 
 }  // namespace
 }  // namespace rialto::e2e
+
+namespace rialto::e2e {
+namespace {
+
+// The fixture's checks can fail: a crashed server and an unexpected log line
+// are both reported by finish().
+TEST(ServerProcessCheck, finishReportsACrashAndAnUnexpectedLogLine) {
+  {
+    ServerProcess server;
+    std::string error;
+    ASSERT_TRUE(server.start(venue_config("shards = 1\n"), error)) << error;
+    ASSERT_EQ(::kill(server.pid(), SIGSEGV), 0);
+    ASSERT_TRUE(server.wait_for_log("listening", 1000));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const std::string problems = server.finish();
+    EXPECT_NE(problems.find("killed by signal 11"), std::string::npos) << problems;
+  }
+  {
+    ServerProcess server;
+    std::string error;
+    ASSERT_TRUE(server.start(venue_config("shards = 1\n"), error)) << error;
+    const int fd = raw_connect(server.port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, "XXXXXXXX", 8, MSG_NOSIGNAL), 8);
+    (void)read_to_close(fd, 5000);
+    ::close(fd);
+    const std::string problems = server.finish();
+    EXPECT_NE(problems.find("unexpected server log line: rialto serve: session 1 account '' from 127.0.0.1:"),
+              std::string::npos)
+        << problems;
+  }
+}
+
+}  // namespace
+}  // namespace rialto::e2e
