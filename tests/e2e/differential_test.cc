@@ -163,6 +163,7 @@ void run_differential(uint32_t shards, bool with_expire, uint32_t seed_base) {
   const int scripts = env_or("RIALTO_E2E_SCRIPTS", kDefaultScripts);
   const int lines = env_or("RIALTO_E2E_LINES", kDefaultLines);
   size_t compared_lines = 0;
+  std::string all_output;
   for (int i = 0; i < scripts; ++i) {
     const uint32_t seed = seed_base + static_cast<uint32_t>(i);
     const std::string script = ScriptGenerator(seed, with_expire).make(lines);
@@ -194,7 +195,17 @@ void run_differential(uint32_t shards, bool with_expire, uint32_t seed_base) {
     EXPECT_EQ(server.finish(), "") << "seed " << seed;
     if (::testing::Test::HasFailure()) return;
     compared_lines += static_cast<size_t>(std::count(local.out.begin(), local.out.end(), '\n'));
+    all_output += local.out;
   }
+  // The compared outputs hold every kind of event and reject (else the
+  // comparison would pass over paths nobody exercised).
+  std::vector<std::string> kinds = {"accepted id=", "trade px=", "modified id=", "reason=user", "reason=remainder",
+                                    "reason=unfilled", "reason=self_trade", "reason=duplicate_id",
+                                    "reason=unknown_symbol", "reason=invalid_qty", "reason=invalid_price",
+                                    "reason=price_not_on_tick", "reason=invalid_tif", "reason=would_cross",
+                                    "reason=unknown_order", "\nbid px=", "\nask px="};
+  if (with_expire) kinds.push_back("reason=expired");
+  for (const std::string& k : kinds) EXPECT_NE(all_output.find(k), std::string::npos) << "no `" << k << "` in any output";
   // A generator that makes only rejects would compare little: the outputs
   // must hold trades, rests and cancels in bulk.
   EXPECT_GT(compared_lines, static_cast<size_t>(scripts) * static_cast<size_t>(lines));
