@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <barrier>
 #include <chrono>
 #include <map>
@@ -338,15 +339,17 @@ TEST_F(ServerTest, concurrentSessionsAccountForEveryOrderAndMatchTheFinalBook) {
 // ---- Account isolation -----------------------------------------------------
 
 TEST_F(ServerTest, sessionCannotCancelOrModifyAnotherAccountsOrder) {
-  start(venue_config("shards = 1\n"));
+  start(venue_config("shards = 2\n"));
   auto alice = logon(server_.port(), "alice", false);
   auto bob = logon(server_.port(), "bob", false);
   ASSERT_TRUE(alice && bob);
-  add_symbol(*alice, "ISO");
+  add_symbol(*alice, "ISO");  // shard 0
+  add_symbol(*alice, "BF");   // shard 1
   ASSERT_TRUE(alice->send(order(7, "ISO", p::Side::buy, 10, 10000)));
+  ASSERT_TRUE(alice->send(order(8, "BF", p::Side::sell, 5, 10100)));
   Collected a = sync(*alice, 1);
   ASSERT_TRUE(a.ok) << a.error;
-  ASSERT_EQ(exec_types(a.reports), "7:0 ");
+  ASSERT_EQ(exec_types(a.reports), "7:0 8:0 ");
 
   ASSERT_TRUE(bob->send(p::CancelOrder{0, 7}));
   p::ModifyOrder mod{};
@@ -372,6 +375,7 @@ TEST_F(ServerTest, sessionCannotCancelOrModifyAnotherAccountsOrder) {
   ASSERT_TRUE(a2.ok) << a2.error;
   EXPECT_EQ(exec_types(a2.reports), "") << "alice received reports for bob's requests";
   EXPECT_EQ(book_text(book(*bob, "ISO")), "bid 10000e-2 x 10 (1)\n");
+  EXPECT_EQ(book_text(book(*bob, "BF")), "ask 10100e-2 x 5 (1)\n");
 
   // Bob trades with it: each side hears only about its own order.
   ASSERT_TRUE(bob->send(order(7, "ISO", p::Side::sell, 4, 10000)));
@@ -384,21 +388,27 @@ TEST_F(ServerTest, sessionCannotCancelOrModifyAnotherAccountsOrder) {
   EXPECT_EQ(a3.reports[0].order_id >> 32, alice->session_id());
   EXPECT_EQ(a3.reports[0].leaves_qty, 6);
 
-  // A second session of alice's account may mass-cancel it; the owner session hears.
+  // A second session of alice's account may mass-cancel them (on both
+  // shards); the owner session hears.
   auto alice2 = logon(server_.port(), "alice", false);
   ASSERT_TRUE(alice2);
   ASSERT_TRUE(alice2->send(p::MassCancel{}));
   Collected m = sync(*alice2, 1);
   ASSERT_TRUE(m.ok) << m.error;
   ASSERT_EQ(m.mass.size(), 1u);
-  EXPECT_EQ(m.mass[0].cancelled, 1u);
+  EXPECT_EQ(m.mass[0].cancelled, 2u);
   EXPECT_EQ(exec_types(m.reports), "");
   Collected a4 = sync(*alice, 4);
   ASSERT_TRUE(a4.ok);
-  ASSERT_EQ(exec_types(a4.reports), "7:3 ");
+  std::sort(a4.reports.begin(), a4.reports.end(),
+            [](const p::ExecutionReport& x, const p::ExecutionReport& y) { return x.cl_ord_id < y.cl_ord_id; });
+  ASSERT_EQ(exec_types(a4.reports), "7:3 8:3 ");  // shard order is free
   EXPECT_EQ(a4.reports[0].cancel_reason, 1);  // user
   EXPECT_EQ(a4.reports[0].qty, 6);
+  EXPECT_EQ(a4.reports[1].cancel_reason, 1);
+  EXPECT_EQ(a4.reports[1].qty, 5);
   EXPECT_EQ(book_text(book(*bob, "ISO")), "");
+  EXPECT_EQ(book_text(book(*bob, "BF")), "");
   alice->logout();
   alice2->logout();
   bob->logout();
