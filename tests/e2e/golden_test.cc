@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -147,10 +146,11 @@ void run_golden(const std::string& name, uint32_t shards, std::string (*normaliz
 
   // Where each symbol went, by the server's own log.
   std::map<std::string, uint32_t> placed;
-  const std::regex added("instrument '([^']*)' added on shard ([0-9]+)");
   for (const std::string& line : server.log_lines()) {
-    std::smatch sm;
-    if (std::regex_search(line, sm, added)) placed[sm[1].str()] = static_cast<uint32_t>(std::stoul(sm[2].str()));
+    const std::string head = "instrument '", tail = "' added on shard ";
+    const size_t a = line.find(head), b = line.find(tail);
+    if (a == std::string::npos || b == std::string::npos || b < a) continue;
+    placed[line.substr(a + head.size(), b - a - head.size())] = static_cast<uint32_t>(std::stoul(line.substr(b + tail.size())));
   }
   config::VenueConfig rule;
   rule.shards = shards;

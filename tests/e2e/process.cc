@@ -12,7 +12,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -277,13 +276,12 @@ bool ServerProcess::start(const std::string& config_toml, std::string& error) {
   ::close(out);
   ::close(err);
   if (pid_ < 0) return false;
-  const std::regex listening("rialto serve: listening on 127\\.0\\.0\\.1:([0-9]+)");
+  const std::string listening = "rialto serve: listening on 127.0.0.1:";
   const auto deadline = Clock::now() + std::chrono::seconds(20);
   while (Clock::now() < deadline) {
-    std::smatch m;
     const std::string text = log();
-    if (std::regex_search(text, m, listening)) {
-      port_ = static_cast<uint16_t>(std::stoi(m[1].str()));
+    if (const size_t at = text.find(listening); at != std::string::npos && text.find('\n', at) != std::string::npos) {
+      port_ = static_cast<uint16_t>(std::stoi(text.substr(at + listening.size())));
       return true;
     }
     int st = 0;
@@ -351,19 +349,18 @@ std::string ServerProcess::finish(const std::vector<std::string>& allowed) {
   if (st == -1) problems += "the server did not exit within 15 s of SIGTERM (killed)\n";
   else if (!exited_zero(st)) problems += "the server " + describe_status(st) + "\n";
   static const std::vector<std::string> always = {
-      "WARNING: demo venue: .*",
-      "listening on 127\\.0\\.0\\.1:[0-9]+",
-      "[0-9]+ matching shard\\(s\\), 0 instrument\\(s\\)",
-      "session [0-9]+ account '[^']*' from 127\\.0\\.0\\.1:[0-9]+: logged on.*",
-      "session [0-9]+ account '[^']*': logged out by the client",
-      "session [0-9]+ account '[^']*': instrument '[^']*' added on shard [0-9]+",
-      "session [0-9]+: cancel on disconnect: [0-9]+ orders",
-      "received SIGTERM: shutting down \\(no new connections or inputs; finishing the queued inputs\\)",
-      "stopped: [0-9]+ sessions, [0-9]+ inputs, [0-9]+ execution reports, [0-9]+ reports for ended sessions dropped",
+      "WARNING: demo venue: *",
+      "listening on 127.0.0.1:#",
+      "# matching shard(s), 0 instrument(s)",
+      "session # account '*' from 127.0.0.1:#: logged on*",
+      "session # account '*': logged out by the client",
+      "session # account '*': instrument '*' added on shard #",
+      "session #: cancel on disconnect: # orders",
+      "received SIGTERM: shutting down (no new connections or inputs; finishing the queued inputs)",
+      "stopped: # sessions, # inputs, # execution reports, # reports for ended sessions dropped",
   };
-  std::vector<std::regex> res;
-  for (const auto& p : always) res.emplace_back(p);
-  for (const auto& p : allowed) res.emplace_back(p);
+  std::vector<std::string> patterns = always;
+  patterns.insert(patterns.end(), allowed.begin(), allowed.end());
   bool stopped = false;
   for (const std::string& line : log_lines()) {
     const std::string prefix = "rialto serve: ";
@@ -371,7 +368,7 @@ std::string ServerProcess::finish(const std::vector<std::string>& allowed) {
     if (ok) {
       const std::string rest = line.substr(prefix.size());
       ok = false;
-      for (const auto& re : res) ok = ok || std::regex_match(rest, re);
+      for (const auto& pat : patterns) ok = ok || line_matches(pat, rest);
       stopped = stopped || rest.compare(0, 8, "stopped:") == 0;
     }
     if (!ok) problems += "unexpected server log line: " + line + "\n";
@@ -381,6 +378,26 @@ std::string ServerProcess::finish(const std::vector<std::string>& allowed) {
   if (!out.empty()) problems += "the server printed on stdout: " + out + "\n";
   if (!problems.empty()) problems += "--- whole server log ---\n" + log();
   return problems;
+}
+
+bool line_matches(std::string_view pattern, std::string_view line) {
+  if (pattern.empty()) return line.empty();
+  const char c = pattern.front();
+  if (c == '*') {
+    for (size_t k = 0; k <= line.size(); ++k) {
+      if (line_matches(pattern.substr(1), line.substr(k))) return true;
+    }
+    return false;
+  }
+  if (c == '#') {
+    size_t k = 0;
+    while (k < line.size() && line[k] >= '0' && line[k] <= '9') ++k;
+    for (; k >= 1; --k) {
+      if (line_matches(pattern.substr(1), line.substr(k))) return true;
+    }
+    return false;
+  }
+  return !line.empty() && line.front() == c && line_matches(pattern.substr(1), line.substr(1));
 }
 
 std::string venue_config(const std::string& matching_lines, const std::string& limits_lines) {

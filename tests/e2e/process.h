@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rialto::e2e {
@@ -82,8 +83,8 @@ class ServerProcess {
 
   /// SIGTERM (unless it already exited), then checks: exit status 0, stdout
   /// empty, a `stopped:` line, and every log line matching one of the
-  /// patterns every run may print or one of `allowed` (ECMAScript regexes,
-  /// whole line, without the `rialto serve: ` prefix). Returns the problems,
+  /// patterns every run may print or one of `allowed` (line_matches
+  /// patterns, without the `rialto serve: ` prefix). Returns the problems,
   /// one per line; empty when there are none.
   [[nodiscard]] std::string finish(const std::vector<std::string>& allowed = {});
 
@@ -102,5 +103,9 @@ class ServerProcess {
 [[nodiscard]] std::string venue_config(const std::string& matching_lines, const std::string& limits_lines = "");
 
 [[nodiscard]] std::string read_file(const std::string& path);
+
+/// Whole-line pattern match: `*` matches any characters, `#` one or more
+/// digits, every other character itself.
+[[nodiscard]] bool line_matches(std::string_view pattern, std::string_view line);
 
 }  // namespace rialto::e2e

@@ -474,7 +474,7 @@ TEST_F(ServerTest, sigtermLogsEveryOpenSessionOutWithShutdownAndExitsZero) {
   EXPECT_EQ(server_.count_log("received SIGTERM"), 1u);
   EXPECT_EQ(server_.count_log(": logout 11: the venue is shutting down"), static_cast<size_t>(kSessions));
   EXPECT_EQ(server_.count_log("stopped: 4 sessions"), 1u);
-  allowed_ = {"session [0-9]+ account '[^']*' from 127\\.0\\.0\\.1:[0-9]+: logout 11: the venue is shutting down"};
+  allowed_ = {"session # account '*' from 127.0.0.1:#: logout 11: the venue is shutting down"};
 }
 
 
@@ -555,8 +555,8 @@ void kill_client_mid_stream(ServerTest& t, ServerProcess& server, bool cancel_on
   }
   observer->logout();
   other->logout();
-  t.allowed().push_back("session [0-9]+ account 'victim': disconnected: .*");
-  t.allowed().push_back("session [0-9]+ account 'victim': connection ended inside a frame .*");
+  t.allowed().push_back("session # account 'victim': disconnected: *");
+  t.allowed().push_back("session # account 'victim': connection ended inside a frame *");
 }
 
 TEST_F(ServerTest, killedClientsOrdersAreCancelledWithCancelOnDisconnect) {
@@ -670,7 +670,7 @@ TEST_F(ServerTest, garbageBytesGetLogoutMalformedFrameAndOthersAreStillServed) {
   EXPECT_EQ(exec_types(c.reports), "1:0 ");
   good->logout();
   EXPECT_EQ(server_.count_log(": logout 6: "), 2u);
-  allowed_ = {"session [0-9]+ account '[^']*' from 127\\.0\\.0\\.1:[0-9]+: logout 6: .*"};
+  allowed_ = {"session # account '*' from 127.0.0.1:#: logout 6: frame length is above 512 (1195463234)"};
 }
 
 TEST_F(ServerTest, sessionThatNeverReadsIsClosedAsSlowConsumerWhileOthersTrade) {
@@ -722,7 +722,7 @@ TEST_F(ServerTest, sessionThatNeverReadsIsClosedAsSlowConsumerWhileOthersTrade) 
   EXPECT_GE(m.reports.size(), 2u);
   maker->logout();
   taker->logout();
-  allowed_ = {"session [0-9]+ account 'slow': closed: slow_consumer \\([0-9]+ bytes unsent, limit 65536\\)"};
+  allowed_ = {"session # account 'slow': closed: slow_consumer (# bytes unsent, limit 65536)"};
 }
 
 }  // namespace
@@ -758,6 +758,21 @@ TEST(ServerProcessCheck, finishReportsACrashAndAnUnexpectedLogLine) {
               std::string::npos)
         << problems;
   }
+}
+
+}  // namespace
+}  // namespace rialto::e2e
+
+namespace rialto::e2e {
+namespace {
+
+TEST(ServerProcessCheck, logPatternsMatchWholeLinesOnly) {
+  EXPECT_TRUE(line_matches("session # account '*': logged out", "session 12 account 'a b': logged out"));
+  EXPECT_FALSE(line_matches("session # account '*': logged out", "session 12 account 'a': logged out!"));
+  EXPECT_FALSE(line_matches("session # x", "session  x"));
+  EXPECT_FALSE(line_matches("session # x", "session 1a x"));
+  EXPECT_TRUE(line_matches("limit (#)", "limit (65536)"));
+  EXPECT_FALSE(line_matches("stopped: #", "stopped: 1 sessions"));
 }
 
 }  // namespace
