@@ -734,6 +734,46 @@ TEST_F(ServerTest, sessionThatNeverReadsIsClosedAsSlowConsumerWhileOthersTrade) 
   allowed_ = {"session # account 'slow': closed: slow_consumer (# bytes unsent, limit 65536)"};
 }
 
+// SIGTERM while one connection never logged on and another never reads
+// (its socket buffers full of BookLevels): both are ended, the first with
+// Logout shutdown, and the server still exits 0 within its 2 s grace.
+TEST_F(ServerTest, sigtermWithAnUnloggedConnectionAndAReaderThatNeverReadsExitsZero) {
+  start(venue_config("shards = 1\n"));
+  auto maker = logon(server_.port(), "maker", false);
+  ASSERT_TRUE(maker);
+  add_symbol(*maker, "ST");
+  for (uint64_t i = 0; i < 100; ++i) ASSERT_TRUE(maker->send(order(i + 1, "ST", p::Side::buy, 1, 9000 - static_cast<int64_t>(i))));
+  ASSERT_TRUE(sync(*maker, 1).ok);
+  const int idle = raw_connect(server_.port());
+  const int stuck = raw_connect(server_.port(), 4096);
+  ASSERT_GE(idle, 0);
+  ASSERT_GE(stuck, 0);
+  ASSERT_TRUE(raw_send(stuck, logon_message("stuck"), 1));
+  p::BookRequest br{};
+  (void)p::set_field(br.symbol, "ST");
+  // 3 MB of answers: more than the kernel buffers, less than the 4 MiB outbound limit.
+  for (uint64_t seq = 2; seq < 602; ++seq) ASSERT_TRUE(raw_send(stuck, br, seq));
+  ASSERT_TRUE(server_.wait_for_log("account 'stuck' from", 5000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto t0 = std::chrono::steady_clock::now();
+  const int st = server_.signal_and_wait(SIGTERM, 10000);
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_TRUE(exited_zero(st)) << describe_status(st);
+  EXPECT_LT(took, 6000) << "ms to exit";
+  RawRead r = read_to_close(idle, 2000);
+  EXPECT_TRUE(r.closed);
+  ASSERT_EQ(r.templates, (std::vector<uint16_t>{3}));
+  EXPECT_EQ(v(r.logout->reason), static_cast<uint8_t>(p::LogoutReason::shutdown));
+  ::close(idle);
+  ::close(stuck);
+  Frame f;
+  RecvStatus rs = maker->receive(f, 2000);
+  ASSERT_EQ(rs, RecvStatus::frame) << maker->error();
+  ASSERT_TRUE(f.is<p::Logout>());
+  EXPECT_EQ(v(f.as<p::Logout>().reason), static_cast<uint8_t>(p::LogoutReason::shutdown));
+  allowed_ = {"session # account '*' from 127.0.0.1:#: logout 11: the venue is shutting down"};
+}
+
 }  // namespace
 }  // namespace rialto::e2e
 
