@@ -703,7 +703,10 @@ TEST_F(ServerTest, sessionThatNeverReadsIsClosedAsSlowConsumerWhileOthersTrade) 
   uint64_t trade_id = 1000;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!detected && std::chrono::steady_clock::now() < deadline) {
-    for (int k = 0; k < 50; ++k) {
+    // Small batches with pauses, so that the server has read every request
+    // when it gives up on the session (unread input would turn its close
+    // into a reset, which discards what the client has not read yet).
+    for (int k = 0; k < 20; ++k) {
       br.seq = seq;
       const size_t n = p::encode(br, frame);
       if (::send(fd, frame, n, MSG_NOSIGNAL | MSG_DONTWAIT) != static_cast<ssize_t>(n)) break;  // a partial frame never
@@ -714,13 +717,21 @@ TEST_F(ServerTest, sessionThatNeverReadsIsClosedAsSlowConsumerWhileOthersTrade) 
     Collected c = sync(*taker, trade_id);
     ASSERT_TRUE(c.ok) << c.error;
     detected = server_.count_log("account 'slow': closed: slow_consumer") == 1;
-    if (!detected) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (!detected) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ASSERT_TRUE(detected) << "no slow_consumer after " << seq << " BookRequests\n" << server_.log();
-  // Its connection ends (within the server's 2 s grace for the last bytes).
+  // It starts reading now, within the server's 2 s grace for the last
+  // bytes: it gets what was queued, then the best-effort Logout
+  // slow_consumer as the last frame, then the connection ends.
   RawRead r = read_to_close(fd, 10000);
   ::close(fd);
   EXPECT_TRUE(r.closed);
+  ASSERT_FALSE(r.templates.empty());
+  EXPECT_EQ(r.templates.front(), 2u);  // LogonAck
+  EXPECT_EQ(r.templates.back(), 3u) << "no Logout after the queued frames (" << r.templates.size() << " frames)";
+  if (r.logout) {
+    EXPECT_EQ(v(r.logout->reason), static_cast<uint8_t>(p::LogoutReason::slow_consumer));
+  }
   // Still trading after it: the taker's IOC fills the best bid left.
   ASSERT_TRUE(taker->send(order(1, "SC", p::Side::sell, 1, 5000, p::Tif::ioc)));
   Collected c = sync(*taker, 1);
