@@ -615,6 +615,7 @@ struct RawRead {
   std::vector<uint16_t> templates;
   std::optional<p::Logout> logout;
   bool closed = false;
+  bool reset = false;  // closed by a reset (ECONNRESET): unread bytes were discarded
 };
 
 RawRead read_to_close(int fd, int timeout_ms) {
@@ -628,6 +629,7 @@ RawRead read_to_close(int fd, int timeout_ms) {
     const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
       r.closed = true;
+      r.reset = n < 0 && errno == ECONNRESET;
       break;
     }
     if (n > 0) buf.append(chunk, static_cast<size_t>(n));
@@ -692,46 +694,62 @@ TEST_F(ServerTest, sessionThatNeverReadsIsClosedAsSlowConsumerWhileOthersTrade) 
   for (uint64_t i = 0; i < 100; ++i) ASSERT_TRUE(maker->send(order(i + 1, "SC", p::Side::buy, 1000, 9000 - static_cast<int64_t>(i))));
   ASSERT_TRUE(sync(*maker, 1).ok);
 
-  const int fd = raw_connect(server_.port(), 4096);
-  ASSERT_GE(fd, 0);
-  uint64_t seq = 1;
-  ASSERT_TRUE(raw_send(fd, logon_message("slow"), seq++));
-  p::BookRequest br{};
-  (void)p::set_field(br.symbol, "SC");
-  char frame[p::kFrameSize<p::BookRequest>];
-  bool detected = false;
+  // Up to five slow sessions, one after the other: each is closed as a slow
+  // consumer; at least one must get the Logout.
   uint64_t trade_id = 1000;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (!detected && std::chrono::steady_clock::now() < deadline) {
-    // Small batches with pauses, so that the server has read every request
-    // when it gives up on the session (unread input would turn its close
-    // into a reset, which discards what the client has not read yet).
-    for (int k = 0; k < 20; ++k) {
-      br.seq = seq;
-      const size_t n = p::encode(br, frame);
-      if (::send(fd, frame, n, MSG_NOSIGNAL | MSG_DONTWAIT) != static_cast<ssize_t>(n)) break;  // a partial frame never
-      ++seq;
+  int logouts = 0;
+  for (int attempt = 1; attempt <= 5 && logouts == 0; ++attempt) {
+    const std::string account = "slow" + std::to_string(attempt);
+    const int fd = raw_connect(server_.port(), 4096);
+    ASSERT_GE(fd, 0);
+    uint64_t seq = 1;
+    ASSERT_TRUE(raw_send(fd, logon_message(account.c_str()), seq++));
+    p::BookRequest br{};
+    (void)p::set_field(br.symbol, "SC");
+    char frame[p::kFrameSize<p::BookRequest>];
+    bool detected = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!detected && std::chrono::steady_clock::now() < deadline) {
+      // Small batches with pauses, so that the server has read every request
+      // when it gives up on the session (unread input would turn its close
+      // into a reset, which discards what the client has not read yet).
+      for (int k = 0; k < 20; ++k) {
+        br.seq = seq;
+        const size_t n = p::encode(br, frame);
+        if (::send(fd, frame, n, MSG_NOSIGNAL | MSG_DONTWAIT) != static_cast<ssize_t>(n)) break;  // a partial frame never
+        ++seq;
+      }
+      // Meanwhile the others keep trading.
+      ASSERT_TRUE(taker->send(order(++trade_id, "SC", p::Side::sell, 1, 5000, p::Tif::ioc)));
+      Collected c = sync(*taker, trade_id);
+      ASSERT_TRUE(c.ok) << c.error;
+      detected = server_.count_log("account '" + account + "': closed: slow_consumer") == 1;
+      if (!detected) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    // Meanwhile the others keep trading.
-    ASSERT_TRUE(taker->send(order(++trade_id, "SC", p::Side::sell, 1, 5000, p::Tif::ioc)));
-    Collected c = sync(*taker, trade_id);
-    ASSERT_TRUE(c.ok) << c.error;
-    detected = server_.count_log("account 'slow': closed: slow_consumer") == 1;
-    if (!detected) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_TRUE(detected) << "no slow_consumer after " << seq << " BookRequests\n" << server_.log();
+    // It starts reading now, within the server's 2 s grace for the last
+    // bytes: it gets what was queued, then the best-effort Logout
+    // slow_consumer as the last frame, then the connection ends.
+    RawRead r = read_to_close(fd, 10000);
+    ::close(fd);
+    EXPECT_TRUE(r.closed);
+    ASSERT_FALSE(r.templates.empty());
+    EXPECT_EQ(r.templates.front(), 2u);  // LogonAck
+    if (r.logout) {
+      EXPECT_EQ(r.templates.back(), 3u) << "frames after the Logout";
+      EXPECT_EQ(v(r.logout->reason), static_cast<uint8_t>(p::LogoutReason::slow_consumer));
+      EXPECT_TRUE(line_matches("# bytes unsent, limit 65536", p::field_view(r.logout->text)))
+          << p::field_view(r.logout->text);
+      logouts += 1;
+    } else {
+      // The server may close with requests of ours still unread (sent after
+      // it gave up on us): the kernel then resets the connection and drops
+      // what we had not read, the Logout too.
+      std::cout << "slow consumer " << account << ": no Logout after " << r.templates.size() << " frames (reset "
+                << r.reset << ")\n";
+    }
   }
-  ASSERT_TRUE(detected) << "no slow_consumer after " << seq << " BookRequests\n" << server_.log();
-  // It starts reading now, within the server's 2 s grace for the last
-  // bytes: it gets what was queued, then the best-effort Logout
-  // slow_consumer as the last frame, then the connection ends.
-  RawRead r = read_to_close(fd, 10000);
-  ::close(fd);
-  EXPECT_TRUE(r.closed);
-  ASSERT_FALSE(r.templates.empty());
-  EXPECT_EQ(r.templates.front(), 2u);  // LogonAck
-  EXPECT_EQ(r.templates.back(), 3u) << "no Logout after the queued frames (" << r.templates.size() << " frames)";
-  if (r.logout) {
-    EXPECT_EQ(v(r.logout->reason), static_cast<uint8_t>(p::LogoutReason::slow_consumer));
-  }
+  EXPECT_GE(logouts, 1) << "no slow session received its Logout slow_consumer";
   // Still trading after it: the taker's IOC fills the best bid left.
   ASSERT_TRUE(taker->send(order(1, "SC", p::Side::sell, 1, 5000, p::Tif::ioc)));
   Collected c = sync(*taker, 1);
@@ -742,7 +760,7 @@ TEST_F(ServerTest, sessionThatNeverReadsIsClosedAsSlowConsumerWhileOthersTrade) 
   EXPECT_GE(m.reports.size(), 2u);
   maker->logout();
   taker->logout();
-  allowed_ = {"session # account 'slow': closed: slow_consumer (# bytes unsent, limit 65536)"};
+  allowed_ = {"session # account 'slow#': closed: slow_consumer (# bytes unsent, limit 65536)"};
 }
 
 // SIGTERM while one connection never logged on and another never reads
