@@ -245,8 +245,18 @@ template <class M>
 void Gateway::send(Session& s, M m) {
   if (s.state == SessionState::detached || s.state == SessionState::closing) return;
   if (s.out.size() + p::kFrameSize<M> > options_.outbound_buffer_bytes) {
-    log_.line(cat("session ", s.id, " account '", printable(s.account), "': closed: slow_consumer (",
-                  s.out.size(), " bytes unsent, limit ", options_.outbound_buffer_bytes, ")"));
+    const std::string text = cat(s.out.size(), " bytes unsent, limit ", options_.outbound_buffer_bytes);
+    log_.line(cat("session ", s.id, " account '", printable(s.account), "': closed: slow_consumer (", text, ")"));
+    // The best-effort Logout (docs/PROTOCOL.md): queued after what is there,
+    // one frame over the bound; a client that reads again before the close
+    // gets it.
+    p::Logout lo{};
+    lo.seq = ++s.out_seq;
+    lo.reason = static_cast<uint8_t>(p::LogoutReason::slow_consumer);
+    std::memcpy(lo.text, text.data(), std::min(text.size(), sizeof lo.text));
+    const size_t at = s.out.size();
+    s.out.resize(at + p::kFrameSize<p::Logout>);
+    p::encode(lo, s.out.data() + at);
     s.state = SessionState::closing;
     mark_dirty(s);
     return;
