@@ -10,6 +10,7 @@
 #include <iostream>
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "gateway.h"
 #include "rialto/server/server.h"
@@ -44,7 +45,9 @@ struct Conn {
   Session* session = nullptr;
   std::string writing;
   bool write_in_flight = false;
-  bool closed = false;
+  bool read_pending = false;
+  bool closed = false;          // the session has ended; the socket may still linger
+  uint64_t linger_until_ms = 0;
   uint64_t closing_since_ms = 0;
 };
 
@@ -124,13 +127,15 @@ class TcpServer {
 
   void read(const std::shared_ptr<Conn>& c) {
     Session& s = *c->session;
+    c->read_pending = true;
     c->socket.async_read_some(asio::buffer(Gateway::read_space(s), Gateway::read_room(s)),
                               [this, c](const asio::error_code& ec, size_t n) {
-                                if (c->closed) return;
+                                c->read_pending = false;
+                                if (c->closed) return linger(c);
                                 if (ec) {
-        close(c, ec == asio::error::eof ? "end of stream" : ec.message());
-        return flush();
-      }
+                                  close(c, ec == asio::error::eof ? "end of stream" : ec.message());
+                                  return flush();
+                                }
                                 if (stopping_) return;  // shutting down: no new inputs
                                 gateway_.received(*c->session, n, now_ms());
                                 pump();
@@ -180,15 +185,39 @@ class TcpServer {
     });
   }
 
+  /// Ends the session. The socket lingers: its write side is shut down after
+  /// what was written (the Logout last), and what the peer still sends is
+  /// read and dropped until it closes or 2 s pass. Closing at once with unread
+  /// input would make the kernel reset the connection and the peer lose the
+  /// bytes it had not read yet, the Logout among them.
   void close(const std::shared_ptr<Conn>& c, const std::string& why) {
     if (c->closed) return;
     c->closed = true;
     asio::error_code ignored;
-    c->socket.shutdown(tcp::socket::shutdown_both, ignored);
-    c->socket.close(ignored);
+    c->socket.shutdown(tcp::socket::shutdown_send, ignored);
+    c->linger_until_ms = now_ms() + 2000;
     Session* s = c->session;
+    c->session = nullptr;
     conns_.erase(s);
+    lingering_.insert(c);
+    if (!c->read_pending) linger(c);  // else the pending read's handler continues here
     gateway_.closed(*s, why);
+  }
+
+  void linger(const std::shared_ptr<Conn>& c) {
+    if (!lingering_.contains(c)) return;
+    c->read_pending = true;
+    c->socket.async_read_some(asio::buffer(discard_), [this, c](const asio::error_code& ec, size_t) {
+      c->read_pending = false;
+      if (ec) return release(c);  // EOF from the peer, or the socket was closed
+      linger(c);
+    });
+  }
+
+  void release(const std::shared_ptr<Conn>& c) {
+    asio::error_code ignored;
+    c->socket.close(ignored);
+    lingering_.erase(c);
   }
 
   void arm_wake() {
@@ -216,8 +245,13 @@ class TcpServer {
         if (now - c->closing_since_ms > 2000) stuck.push_back(c);
       }
       for (auto& c : stuck) close(c, "could not send its last messages within 2 s");
+      std::vector<std::shared_ptr<Conn>> done;
+      for (const auto& c : lingering_) {
+        if (now >= c->linger_until_ms) done.push_back(c);
+      }
+      for (auto& c : done) release(c);
       flush();
-      if (stopping_ && conns_.empty()) return finish();
+      if (stopping_ && conns_.empty() && lingering_.empty()) return finish();
       arm_timer();
     });
   }
@@ -260,6 +294,8 @@ class TcpServer {
   asio::steady_timer timer_;
   asio::signal_set signals_;
   std::unordered_map<Session*, std::shared_ptr<Conn>> conns_;
+  std::unordered_set<std::shared_ptr<Conn>> lingering_;  // ended, waiting for the peer to close
+  char discard_[4096];
   std::vector<Session*> scratch_;
   bool stopping_ = false;
 };

@@ -255,7 +255,7 @@ TEST(VenueConfigHostPort, RejectsEverythingElse) {
   }
   EXPECT_EQ(parse_host_port(std::string(254, 'a') + ":80"), std::nullopt);
   EXPECT_NE(parse_host_port(std::string(253, 'a') + ":80"), std::nullopt);
-  EXPECT_EQ(parse_host_port("127.0.0.1:0"), (HP{"127.0.0.1", 0}));
+  EXPECT_EQ(parse_host_port("127.0.0.1:0"), (std::pair<std::string, uint16_t>{"127.0.0.1", 0}));
 }
 
 // ---- Errors: the whole message --------------------------------------------------------
