@@ -376,7 +376,7 @@ int run_echo_load(const LoadOptions& o, std::ostream& out, std::ostream& err) {
     now = now_ns();
     if (ready > 0) {
       for (size_t i = 0; i < cs.size(); ++i) {
-        if (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) drain(*cs[i], now);
+        if (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) drain(*cs[i], now_ns());
       }
     }
     d.progress(now);

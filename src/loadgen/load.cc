@@ -285,7 +285,7 @@ int run_load(const LoadOptions& o, std::ostream& out, std::ostream& err) {
     now = now_ns();
     if (ready > 0) {
       for (size_t i = 0; i < ss.size(); ++i) {
-        if (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) drain(*ss[i], now);
+        if (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) drain(*ss[i], now_ns());
       }
     }
     if (now >= next_service) {
