@@ -67,6 +67,8 @@ tmp=$(mktemp -d)
 pid=
 stop_server() {
   if [[ -n $pid ]]; then
+    # Keep what the server said beyond the per-session chatter (slow consumers, errors).
+    grep -v 'logged on\|logged out by the client\|cancel on disconnect\|instrument .LOAD' "$tmp/server.log" >>"$tmp/server-logs" || true
     kill -INT "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     pid=
@@ -109,10 +111,15 @@ start() {  # start VARIANT: a fresh server (or echo server); sets pid and addr
 point() {  # point VARIANT TAG RATE SESSIONS: one run, its result line appended to $tmp/results
   local v=$1 tag=$2 rate=$3 n=$4 echo_flag=()
   [[ $v == echo ]] && echo_flag=(--echo)
-  local line
-  line=$("$load_bin" load "${echo_flag[@]}" --connect "$addr" --rate "$rate" --sessions "$n" \
-    --duration "$seconds" --warmup "$warmup" --server-pid "$pid" --quiet | grep '^result ') ||
-    { echo "bench_server: $v at $rate msg/s x $n failed" >&2; line="result rate=$rate sessions=$n failed=1"; }
+  local line rc=0
+  "$load_bin" load "${echo_flag[@]}" --connect "$addr" --rate "$rate" --sessions "$n" \
+    --duration "$seconds" --warmup "$warmup" --server-pid "$pid" --quiet >"$tmp/load.out" 2>"$tmp/load.err" || rc=$?
+  line=$(grep '^result ' "$tmp/load.out") || line="result rate=$rate sessions=$n failed=1"
+  # A session that failed (e.g. closed by the server) still prints its summary: keep it, marked.
+  if ((rc != 0)); then
+    line="$line error=1"
+    echo "bench_server: $v at $rate msg/s x $n: $(grep -m1 'rialto load: s\|rialto load: c' "$tmp/load.err")" >&2
+  fi
   echo "$v $tag $line" >>"$tmp/results"
   echo "bench_server: $v $tag ${line#result }" >&2
 }
@@ -152,7 +159,7 @@ if ((do_max)); then
       python3 - "$last" <<'PY' || break
 import sys
 kv = dict(w.split("=") for w in sys.argv[1].split()[3:] if "=" in w)
-ok = ("failed" not in kv and float(kv["achieved"]) >= 0.95 * float(kv["rate"])
+ok = ("failed" not in kv and "error" not in kv and float(kv["achieved"]) >= 0.95 * float(kv["rate"])
       and int(kv["p99_ns"]) <= 10_000_000 and int(kv["missing"]) == 0 and int(kv["unsent"]) == 0)
 sys.exit(0 if ok else 1)
 PY
@@ -161,7 +168,7 @@ PY
   done
 fi
 
-[[ -n $out ]] && cp "$tmp/results" "$out"
+if [[ -n $out ]]; then cp "$tmp/results" "$out"; cp "$tmp/server-logs" "$out.server-logs" 2>/dev/null || true; fi
 python3 - "$tmp/results" "$rounds" <<'PY'
 import statistics, sys
 from collections import defaultdict
@@ -173,7 +180,7 @@ for line in open(sys.argv[1]):
 def us(ns): return f"{ns/1e3:.1f}" if ns < 1e7 else f"{ns/1e6:.0f}ms"
 cells = defaultdict(list)
 for v, tag, kv in rows:
-    if tag.startswith("round") and "failed" not in kv:
+    if tag.startswith("round") and "failed" not in kv:  # error=1 rows (a session failed) are kept: their misses show it
         cells[(v, int(float(kv["rate"])), int(kv["sessions"]))].append(kv)
 med = {}
 print(f"\nmedians over {sys.argv[2]} rounds (latency in us from the scheduled send time; misses = missing + unsent, late = sent > 1 ms behind)")
@@ -183,9 +190,10 @@ for v in ("boost", "rialto", "echo"):
         runs = cells[key]
         m = {f: statistics.median(float(r[f]) for r in runs) for f in ("p50_ns", "p99_ns", "p999_ns", "max_ns", "achieved")}
         misses = sum(int(r["missing"]) + int(r["unsent"]) for r in runs)
+        errors = sum(1 for r in runs if "error" in r)
         late = sum(int(r["late"]) for r in runs)
         med[key] = m
-        print(f"| {key[1]:,} | {key[2]} | {us(m['p50_ns'])} | {us(m['p99_ns'])} | {us(m['p999_ns'])} | {us(m['max_ns'])} | {m['achieved']:,.0f} | {misses} | {late} | {len(runs)} |")
+        print(f"| {key[1]:,} | {key[2]} | {us(m['p50_ns'])} | {us(m['p99_ns'])} | {us(m['p999_ns'])} | {us(m['max_ns'])} | {m['achieved']:,.0f} | {misses} | {late} | {len(runs)}{f" ({errors} with a failed session)" if errors else ""} |")
 print("\nqueue comparison, ratio of medians boost / rialto (< 1: boost faster):\n| offered msg/s | sessions | p50 | p99 | p99.9 |\n|---:|---:|---:|---:|---:|")
 for key in sorted(k for k in med if k[0] == "boost"):
     other = ("rialto",) + key[1:]
@@ -202,7 +210,7 @@ if maxes:
     print("\nmaximum sustained rate (achieved >= 95% of offered, p99 <= 10 ms, nothing missing):")
     for v in ("boost", "rialto", "echo"):
         steps = [kv for vv, kv in maxes if vv == v]
-        ok = [kv for kv in steps if "failed" not in kv and float(kv["achieved"]) >= 0.95 * float(kv["rate"]) and int(kv["p99_ns"]) <= 10_000_000 and int(kv["missing"]) == 0 and int(kv["unsent"]) == 0]
+        ok = [kv for kv in steps if "failed" not in kv and "error" not in kv and float(kv["achieved"]) >= 0.95 * float(kv["rate"]) and int(kv["p99_ns"]) <= 10_000_000 and int(kv["missing"]) == 0 and int(kv["unsent"]) == 0]
         best = max((float(kv["rate"]) for kv in ok), default=0)
         trail = ", ".join(f"{float(kv['rate'])/1e3:.0f}k->{float(kv.get('achieved', 0))/1e3:.0f}k p99 {us(int(kv.get('p99_ns', 0)))}" for kv in steps)
         print(f"  {v:6}: {best:,.0f} msg/s  (steps: {trail})")
