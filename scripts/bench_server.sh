@@ -4,7 +4,8 @@
 #
 #   scripts/bench_server.sh [--no-build] [--seconds S] [--warmup S] [--rounds R]
 #                           [--rates "R1 R2 .."] [--sessions "N1 N2 .."]
-#                           [--max-rates "R1 R2 .."] [--no-max] [--out FILE]
+#                           [--max-rates "R1 R2 .."] [--no-max | --max-only] [--out FILE]
+#   scripts/bench_server.sh --report FILE [FILE..]   # the tables again from saved --out files
 #   scripts/bench_server.sh --soak [--orders N] [--rate R]   # memory flatness, not run by CI
 #
 # Builds build/release (cmake --preset release, queue boost) and
@@ -16,8 +17,9 @@
 # S seconds of schedule (default 5) of which the first --warmup (1) are not
 # recorded. Then, per variant, the maximum sustained rate with the largest
 # session count: the offered rate steps up through --max-rates until the
-# achieved rate falls below 95% of the offered one, p99 exceeds 10 ms, or
-# any answer is missing. Prints the table of medians over the rounds per
+# achieved rate falls below 95% of the offered one, p99 exceeds 100 ms (the
+# queue grows without bound: p99 goes to seconds; 100 ms and not less because
+# the shared machine alone gives p99s of tens of ms), or any answer is missing. Prints the table of medians over the rounds per
 # variant and the boost/rialto ratios of the medians.
 #
 # The server runs with a venue that lifts the per-session rate limit
@@ -25,6 +27,7 @@
 # `rialto load` defines its symbols LOAD0..LOAD3 itself.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+report=()
 build=1 seconds=5 warmup=1 rounds=3 soak=0 do_max=1
 rates="10000 100000 1000000"
 sessions="1 16"
@@ -41,6 +44,8 @@ while [[ $# -gt 0 ]]; do
     --sessions) sessions=$2; shift ;;
     --max-rates) max_rates=$2; shift ;;
     --no-max) do_max=0 ;;
+    --max-only) rounds=0 ;;
+    --report) shift; report=("$@"); break ;;
     --soak) soak=1 ;;
     --orders) soak_orders=$2; shift ;;
     --rate) soak_rate=$2; shift ;;
@@ -49,6 +54,63 @@ while [[ $# -gt 0 ]]; do
   esac
   shift
 done
+
+summarize() {  # summarize RESULTS_FILE..
+python3 - "$@" <<'PY'
+import statistics, sys
+from collections import defaultdict
+rows = []
+for line in (l for f in sys.argv[1:] for l in open(f)):
+    w = line.split()
+    kv = dict(x.split("=") for x in w[3:] if "=" in x)
+    rows.append((w[0], w[1], kv))
+def us(ns):
+    if ns is None: return "—"
+    return f"{ns/1e3:.0f} µs" if ns < 1e6 else f"{ns/1e6:.1f} ms" if ns < 1e9 else f"{ns/1e9:.2f} s"
+def ratio(a, b): return f"{a/b:.2f}" if a and b else "—"
+cells = defaultdict(list)
+for v, tag, kv in rows:
+    if tag.startswith("round") and "failed" not in kv:  # error=1 rows (a session failed) are kept: their misses show it
+        cells[(v, int(float(kv["rate"])), int(kv["sessions"]))].append(kv)
+med = {}
+print(f"\nmedians over the rounds (latency from the scheduled send time; misses = missing + unsent, late = sent > 1 ms behind; both summed over the rounds)")
+for v in ("boost", "rialto", "echo"):
+    print(f"\n{v}:\n| offered msg/s | sessions | p50 | p99 | p99.9 | max | achieved msg/s | misses | late | rounds |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for key in sorted(k for k in cells if k[0] == v):
+        runs = cells[key]
+        rec = [r for r in runs if int(r["recorded"]) > 0]  # a run whose sessions failed in the warm-up recorded nothing
+        m = {f: statistics.median(float(r[f]) for r in rec) if rec else None for f in ("p50_ns", "p99_ns", "p999_ns", "max_ns")}
+        m["achieved"] = statistics.median(float(r["achieved"]) for r in runs)
+        misses = sum(int(r["missing"]) + int(r["unsent"]) for r in runs)
+        errors = sum(1 for r in runs if "error" in r)
+        note = f" ({errors} with a failed session)" if errors else ""
+        if len(rec) < len(runs): note += f"; latency of {len(rec)}"
+        late = sum(int(r["late"]) for r in runs)
+        med[key] = m
+        print(f"| {key[1]:,} | {key[2]} | {us(m['p50_ns'])} | {us(m['p99_ns'])} | {us(m['p999_ns'])} | {us(m['max_ns'])} | {m['achieved']:,.0f} | {misses} | {late} | {len(runs)}{note} |")
+print("\nqueue comparison, ratio of medians boost / rialto (< 1: boost faster):\n| offered msg/s | sessions | p50 | p99 | p99.9 |\n|---:|---:|---:|---:|---:|")
+for key in sorted(k for k in med if k[0] == "boost"):
+    other = ("rialto",) + key[1:]
+    if other in med:
+        a, b = med[key], med[other]
+        print(f"| {key[1]:,} | {key[2]} | {ratio(a['p50_ns'], b['p50_ns'])} | {ratio(a['p99_ns'], b['p99_ns'])} | {ratio(a['p999_ns'], b['p999_ns'])} |")
+print("\nend-to-end p99 / echo p99 (target <= 2 at 100k msg/s):")
+for key in sorted(k for k in med if k[0] in ("boost", "rialto")):
+    e = ("echo",) + key[1:]
+    if e in med:
+        print(f"  {key[0]:6} {key[1]:>9,} msg/s x {key[2]:>2}: {ratio(med[key]['p99_ns'], med[e]['p99_ns'])}")
+maxes = [(v, kv) for v, tag, kv in rows if tag == "max"]
+if maxes:
+    print("\nmaximum sustained rate (achieved >= 95% of offered, p99 <= 100 ms, nothing missing or unsent):")
+    for v in ("boost", "rialto", "echo"):
+        steps = [kv for vv, kv in maxes if vv == v]
+        ok = [kv for kv in steps if "failed" not in kv and "error" not in kv and float(kv["achieved"]) >= 0.95 * float(kv["rate"]) and int(kv["p99_ns"]) <= 100_000_000 and int(kv["missing"]) == 0 and int(kv["unsent"]) == 0]
+        best = max((float(kv["rate"]) for kv in ok), default=0)
+        trail = ", ".join(f"{float(kv['rate'])/1e3:.0f}k->{float(kv.get('achieved', 0))/1e3:.0f}k p99 {us(int(kv.get('p99_ns', 0)))}" for kv in steps)
+        print(f"  {v:6}: {best:,.0f} msg/s  (steps: {trail})")
+PY
+}
+if ((${#report[@]})); then summarize "${report[@]}"; exit 0; fi
 
 if ((build)); then
   echo "bench_server: building build/release (queue boost) and build/release-rialtoq (queue rialto)" >&2
@@ -160,7 +222,7 @@ if ((do_max)); then
 import sys
 kv = dict(w.split("=") for w in sys.argv[1].split()[3:] if "=" in w)
 ok = ("failed" not in kv and "error" not in kv and float(kv["achieved"]) >= 0.95 * float(kv["rate"])
-      and int(kv["p99_ns"]) <= 10_000_000 and int(kv["missing"]) == 0 and int(kv["unsent"]) == 0)
+      and int(kv["p99_ns"]) <= 100_000_000 and int(kv["missing"]) == 0 and int(kv["unsent"]) == 0)
 sys.exit(0 if ok else 1)
 PY
     done
@@ -169,49 +231,4 @@ PY
 fi
 
 if [[ -n $out ]]; then cp "$tmp/results" "$out"; cp "$tmp/server-logs" "$out.server-logs" 2>/dev/null || true; fi
-python3 - "$tmp/results" "$rounds" <<'PY'
-import statistics, sys
-from collections import defaultdict
-rows = []
-for line in open(sys.argv[1]):
-    w = line.split()
-    kv = dict(x.split("=") for x in w[3:] if "=" in x)
-    rows.append((w[0], w[1], kv))
-def us(ns): return f"{ns/1e3:.1f}" if ns < 1e7 else f"{ns/1e6:.0f}ms"
-cells = defaultdict(list)
-for v, tag, kv in rows:
-    if tag.startswith("round") and "failed" not in kv:  # error=1 rows (a session failed) are kept: their misses show it
-        cells[(v, int(float(kv["rate"])), int(kv["sessions"]))].append(kv)
-med = {}
-print(f"\nmedians over {sys.argv[2]} rounds (latency in us from the scheduled send time; misses = missing + unsent, late = sent > 1 ms behind)")
-for v in ("boost", "rialto", "echo"):
-    print(f"\n{v}:\n| offered msg/s | sessions | p50 | p99 | p99.9 | max | achieved msg/s | misses | late | rounds |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for key in sorted(k for k in cells if k[0] == v):
-        runs = cells[key]
-        m = {f: statistics.median(float(r[f]) for r in runs) for f in ("p50_ns", "p99_ns", "p999_ns", "max_ns", "achieved")}
-        misses = sum(int(r["missing"]) + int(r["unsent"]) for r in runs)
-        errors = sum(1 for r in runs if "error" in r)
-        late = sum(int(r["late"]) for r in runs)
-        med[key] = m
-        print(f"| {key[1]:,} | {key[2]} | {us(m['p50_ns'])} | {us(m['p99_ns'])} | {us(m['p999_ns'])} | {us(m['max_ns'])} | {m['achieved']:,.0f} | {misses} | {late} | {len(runs)}{f" ({errors} with a failed session)" if errors else ""} |")
-print("\nqueue comparison, ratio of medians boost / rialto (< 1: boost faster):\n| offered msg/s | sessions | p50 | p99 | p99.9 |\n|---:|---:|---:|---:|---:|")
-for key in sorted(k for k in med if k[0] == "boost"):
-    other = ("rialto",) + key[1:]
-    if other in med:
-        a, b = med[key], med[other]
-        print(f"| {key[1]:,} | {key[2]} | {a['p50_ns']/b['p50_ns']:.2f} | {a['p99_ns']/b['p99_ns']:.2f} | {a['p999_ns']/b['p999_ns']:.2f} |")
-print("\nend-to-end p99 / echo p99 (target <= 2 at 100k msg/s):")
-for key in sorted(k for k in med if k[0] in ("boost", "rialto")):
-    e = ("echo",) + key[1:]
-    if e in med:
-        print(f"  {key[0]:6} {key[1]:>9,} msg/s x {key[2]:>2}: {med[key]['p99_ns']/med[e]['p99_ns']:.2f}")
-maxes = [(v, kv) for v, tag, kv in rows if tag == "max"]
-if maxes:
-    print("\nmaximum sustained rate (achieved >= 95% of offered, p99 <= 10 ms, nothing missing):")
-    for v in ("boost", "rialto", "echo"):
-        steps = [kv for vv, kv in maxes if vv == v]
-        ok = [kv for kv in steps if "failed" not in kv and "error" not in kv and float(kv["achieved"]) >= 0.95 * float(kv["rate"]) and int(kv["p99_ns"]) <= 10_000_000 and int(kv["missing"]) == 0 and int(kv["unsent"]) == 0]
-        best = max((float(kv["rate"]) for kv in ok), default=0)
-        trail = ", ".join(f"{float(kv['rate'])/1e3:.0f}k->{float(kv.get('achieved', 0))/1e3:.0f}k p99 {us(int(kv.get('p99_ns', 0)))}" for kv in steps)
-        print(f"  {v:6}: {best:,.0f} msg/s  (steps: {trail})")
-PY
+summarize "$tmp/results"
