@@ -32,7 +32,7 @@ build=1 seconds=5 warmup=1 rounds=3 soak=0 do_max=1
 rates="10000 100000 1000000"
 sessions="1 16"
 max_rates="20000 50000 100000 200000 300000 500000 700000 1000000 1500000"
-soak_orders=100000000 soak_rate=300000
+soak_orders=100000000 soak_rate=100000
 out=
 while [[ $# -gt 0 ]]; do
   case $1 in
