@@ -23,6 +23,4 @@ if(RIALTO_BUILD_BENCH)
   find_path(RIALTO_MOODYCAMEL_INCLUDE readerwriterqueue/readerwriterqueue.h REQUIRED) # libreaderwriterqueue-dev
   find_path(RIALTO_CONCURRENTQUEUE_INCLUDE concurrentqueue/concurrentqueue.h REQUIRED) # libconcurrentqueue-dev
   find_path(RIALTO_ATOMIC_QUEUE_INCLUDE atomic_queue/atomic_queue.h REQUIRED)         # libatomic-queue-dev
-  find_package(PkgConfig REQUIRED)
-  pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)                             # libuv1-dev
 endif()

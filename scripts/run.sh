@@ -2,9 +2,10 @@
 # The main job: install what building and running `rialto` needs (only that:
 # no test, fuzz or benchmark packages), build the CLI in its own build
 # directory (build/run: the release preset without tests and benchmarks), and
-# run the bundled demo scenario through `rialto script` (events, then the
-# final book). Any arguments replace the demo and are taken as given, relative
-# paths from the caller's directory: scripts/run.sh script my.script
+# start the exchange server on its embedded default, the demo venue
+# (`rialto serve`, 127.0.0.1:7001; stop it with Ctrl-C), after printing how to
+# connect to it. Any arguments replace `serve` and are taken as given,
+# relative paths from the caller's directory: scripts/run.sh script my.script
 #
 # TEST_RIALTO_EXE=<binary> (for the tests) skips set-up and build and runs that
 # binary instead.
@@ -22,6 +23,11 @@ if [[ -z $exe ]]; then
   exe=$root/build/run/apps/rialto/rialto
 fi
 if (($# == 0)); then
-  set -- script "$root/examples/demo.script"
+  cat >&2 <<EOT
+rialto: starting the demo venue on 127.0.0.1:7001 (Ctrl-C stops it). From another terminal:
+  $exe client                                       # type orders, see reports
+  $exe client --script $root/examples/demo.script   # run the demo scenario through the venue
+EOT
+  set -- serve
 fi
 exec "$exe" "$@"

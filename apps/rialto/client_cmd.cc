@@ -155,6 +155,7 @@ int run_client_command() {
   }
   r.default_account = o.account;
   r.echo = &std::cout;
+  r.learn_symbols = true;
   client::RemoteBackend backend(r, std::cerr);
   return run_interactive(backend, o.account);
 }

@@ -26,7 +26,6 @@ std::string_view to_string(p::RejectCode c) {
     case p::RejectCode::throttled: return "throttled";
     case p::RejectCode::not_authorized: return "not_authorized";
     case p::RejectCode::invalid_field: return "invalid_field";
-    case p::RejectCode::halted: return "halted";
     default: break;
   }
   if (static_cast<uint8_t>(c) <= static_cast<uint8_t>(RejectReason::capacity)) {

@@ -125,6 +125,12 @@ bool RemoteBackend::take(Account& a, const Frame& f) {
   if (f.is<p::ExecutionReport>()) {
     const auto r = f.as<p::ExecutionReport>();
     if (options_.echo) *options_.echo << format_report(r) << '\n';
+    const std::string_view name = p::field_view(r.symbol);
+    if (options_.learn_symbols && !name.empty() && !symbols().find(name) && r.price_exponent <= 0 &&
+        r.price_exponent >= -static_cast<int>(kMaxTickScale)) {
+      // Ticks of 10^exponent: the lines then print the venue's decimals.
+      learnt_symbols().add(name, TickSize{1, static_cast<uint32_t>(-r.price_exponent)}, engine::SymbolSpec{});
+    }
     if (r.exec_type == static_cast<uint8_t>(p::ExecType::new_order)) ids_.remember(r.cl_ord_id);
     reports_.add(r);
     return true;

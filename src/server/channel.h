@@ -18,11 +18,22 @@
 
 namespace rialto::server {
 
-template <class T, size_t Capacity>
+template <class T>
 class Channel {
   static_assert(std::is_trivially_copyable_v<T>);
 
  public:
+  /// Room for `capacity` elements, allocated here, once.
+  explicit Channel(size_t capacity)
+#if defined(RIALTO_SERVER_QUEUE_RIALTO)
+  {
+    (void)capacity;  // the ring's size is a template argument: kRingCapacity
+  }
+#else
+      : q_(capacity) {
+  }
+#endif
+
   [[nodiscard]] bool try_push(const T& v) noexcept {
 #if defined(RIALTO_SERVER_QUEUE_RIALTO)
     return q_.try_push(v);
@@ -40,9 +51,10 @@ class Channel {
 
  private:
 #if defined(RIALTO_SERVER_QUEUE_RIALTO)
-  queue::SpscRing<T, Capacity> q_;
+  static constexpr size_t kRingCapacity = size_t{1} << 16;
+  queue::SpscRing<T, kRingCapacity> q_;
 #else
-  boost::lockfree::spsc_queue<T, boost::lockfree::capacity<Capacity>> q_;
+  boost::lockfree::spsc_queue<T> q_;
 #endif
 };
 

@@ -92,6 +92,7 @@ class Session {
   uint64_t token_ms = 0;
   uint32_t throttled_in_row = 0;
   bool dirty = false;
+  bool counted = true;  // in open_sessions_
   std::string out;
   std::string peer;
 
@@ -174,9 +175,9 @@ uint64_t Gateway::symbol_key(std::string_view name) {
 }
 
 const Gateway::Symbol* Gateway::find_symbol(const char (&field)[p::kSymbolSize]) const {
-  uint64_t k;
-  std::memcpy(&k, field, sizeof k);
-  auto it = symbol_by_name_.find(k);
+  // The name is the field up to its first NUL, as everywhere else (bytes after
+  // it are padding): keyed like define_symbol keys it.
+  auto it = symbol_by_name_.find(symbol_key(p::field_view(field)));
   return it == symbol_by_name_.end() ? nullptr : &symbols_[it->second];
 }
 
@@ -198,19 +199,27 @@ void Gateway::define_symbol(const GatewaySymbol& def, uint32_t session) {
 }
 
 Session* Gateway::open(uint64_t now_ms, std::string_view peer) {
-  if (open_sessions_ >= options_.max_sessions) {
-    log_.line(cat("refused connection from ", peer, ": ", open_sessions_, " sessions open (max_sessions)"));
-    return nullptr;
-  }
-  const uint32_t id = next_session_id_++;
-  if (next_session_id_ == 0) next_session_id_ = 1;
-  auto s = std::make_unique<Session>(id, options_.max_live_orders, options_.id_key, now_ms);
+  now_ms_ = now_ms;
+  // Ids are never 0, and never one still in use (a closed session kept for
+  // its live orders), also once the 32-bit counter wraps.
+  uint32_t id = next_session_id_;
+  while (id == 0 || sessions_.contains(id)) ++id;
+  next_session_id_ = id + 1;
+  const bool full = open_sessions_ >= options_.max_sessions;
+  // A refused connection gets a session too, only to carry its Logout; its
+  // order tables are never touched (no pages), and it does not count.
+  auto s = std::make_unique<Session>(id, full ? 1 : options_.max_live_orders, options_.id_key, now_ms);
   s->peer = std::string(peer);
   s->done_from_shard.assign(shards_.size(), 0);
+  s->counted = !full;
   Session* raw = s.get();
   sessions_[id] = std::move(s);
-  ++open_sessions_;
   ++stats_.sessions_opened;
+  if (full) {
+    logout(*raw, p::LogoutReason::server_busy, cat(open_sessions_, " sessions are open (max_sessions)"));
+  } else {
+    ++open_sessions_;
+  }
   return raw;
 }
 
@@ -341,6 +350,7 @@ void Gateway::on_frame(Session& s, const p::Decoded& d, uint64_t now_ms) {
       return on_modify(s, p::read<p::ModifyOrder>(d));
     case p::TemplateId::mass_cancel:
       if (!take_token(s, now_ms)) {
+        ++stats_.gateway_rejects;
         p::MassCancelReport r{};
         std::memcpy(r.symbol, p::read<p::MassCancel>(d).symbol, sizeof r.symbol);
         return send(s, r);  // nothing cancelled
@@ -371,7 +381,6 @@ bool Gateway::take_token(Session& s, uint64_t now_ms) {
     s.throttled_in_row = 0;
     return true;
   }
-  ++stats_.gateway_rejects;
   if (++s.throttled_in_row > 2 * uint64_t{options_.burst}) {
     logout(s, p::LogoutReason::rate_limit,
            cat("kept sending after ", s.throttled_in_row - 1, " throttled messages (rate ", options_.rate_per_second,
@@ -499,7 +508,9 @@ void Gateway::on_modify(Session& s, const p::ModifyOrder& m) {
   in.kind = InputKind::modify;
   in.session = s.id;
   in.cl_ord_id = m.cl_ord_id;
-  in.modify = ModifyOrder{};  // the union's bytes are new_order's until now
+  // Make the modify the union's active member: the default one is a NewOrder,
+  // whose bytes (symbol kNoSymbol) would read as has_qty = true.
+  in.modify = ModifyOrder{};
   ModifyOrder& mod = in.modify;
   mod.id = OrderId(o.venue_id);
   if (m.qty != p::kNullInt64) {
@@ -653,9 +664,12 @@ void Gateway::closed(Session& s, std::string_view why) {
   s.out.shrink_to_fit();
   s.in.reset();
   s.barriers.clear();
-  --open_sessions_;
+  if (s.counted) --open_sessions_;
   if (s.cancel_on_disconnect && s.live() > 0) {
     log_.line(cat("session ", s.id, ": cancel on disconnect: ", s.live(), " orders"));
+    // Collected first: push() may drain when a shard queue is full, and the
+    // outputs it routes can end the session's last order and free `s`.
+    std::vector<std::pair<uint32_t, ShardInput>> cancels;
     for (uint32_t i = 0; i < s.slots.size(); ++i) {
       if (!s.slots[i].live) continue;
       ShardInput in;
@@ -663,8 +677,12 @@ void Gateway::closed(Session& s, std::string_view why) {
       in.session = s.id;
       in.cl_ord_id = s.slots[i].cl_ord_id;
       in.cancel = CancelOrder{OrderId(s.slots[i].venue_id)};
-      push(symbols_[s.slots[i].symbol].def.shard, in);
+      cancels.emplace_back(symbols_[s.slots[i].symbol].def.shard, in);
     }
+    const uint32_t id = s.id;
+    for (const auto& [shard, in] : cancels) push(shard, in);
+    if (Session* still = find_session(id)) release_if_done(*still);
+    return;
   }
   release_if_done(s);
 }
@@ -789,7 +807,9 @@ void Gateway::route_event(uint32_t shard, const ShardOutput& o) {
         r.command = static_cast<uint8_t>(e.command);
         const uint32_t slot = s->find_venue(e.id.value());
         if (slot != kNoSlot) {
-          (void)p::set_field(r.symbol, symbols_[s->slots[slot].symbol].def.name);
+          const GatewaySymbol& def = symbols_[s->slots[slot].symbol].def;
+          (void)p::set_field(r.symbol, def.name);
+          r.price_exponent = static_cast<int8_t>(-static_cast<int>(def.tick.scale));
           r.cum_qty = s->slots[slot].cum;
         }
         ++stats_.reports;

@@ -97,8 +97,8 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  /// A new connection; nullptr if the session limit is reached (the caller
-  /// closes it; the gateway has logged it).
+  /// A new connection. Beyond max_sessions the session is born closing, with
+  /// Logout(server_busy) queued (and logged).
   Session* open(uint64_t now_ms, std::string_view peer);
 
   /// Where the shell reads into, and how much room there is.

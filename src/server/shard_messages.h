@@ -29,6 +29,15 @@ enum class InputKind : uint8_t {
   expire,       // cancels every resting day order
 };
 
+struct MassCancelInput {
+  AccountId account;
+  SymbolId symbol;  // kNoSymbol: every symbol
+};
+
+struct BookInput {
+  SymbolId symbol;
+};
+
 struct ShardInput {
   InputKind kind = InputKind::sync;
   uint32_t session = 0;    // the sender
@@ -38,13 +47,8 @@ struct ShardInput {
     NewOrder new_order;
     CancelOrder cancel;
     ModifyOrder modify;
-    struct {
-      AccountId account;
-      SymbolId symbol;
-    } mass;
-    struct {
-      SymbolId symbol;
-    } book;
+    MassCancelInput mass;
+    BookInput book;
     engine::SymbolSpec symbol_spec;
   };
   ShardInput() : new_order{} {}

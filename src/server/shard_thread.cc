@@ -32,11 +32,10 @@ void EventFdWake::consume() noexcept {
   pending_.exchange(false, std::memory_order_acq_rel);
 }
 
-ShardThread::ShardThread(uint32_t index, const engine::EngineConfig& config, EventFdWake& gateway)
-    : index_(index),
-      gateway_(gateway),
-      in_(std::make_unique<Channel<ShardInput, kQueueCapacity>>()),
-      out_(std::make_unique<Channel<ShardOutput, kQueueCapacity>>()),
+ShardThread::ShardThread(const engine::EngineConfig& config, size_t queue_capacity, EventFdWake& gateway)
+    : gateway_(gateway),
+      in_(std::make_unique<Channel<ShardInput>>(queue_capacity)),
+      out_(std::make_unique<Channel<ShardOutput>>(queue_capacity)),
       matcher_(config, output_) {}
 
 ShardThread::~ShardThread() { stop(); }

@@ -20,11 +20,10 @@
 
 namespace rialto::server {
 
-inline constexpr size_t kQueueCapacity = 1u << 16;
-
 class ShardThread final : public ShardLink {
  public:
-  ShardThread(uint32_t index, const engine::EngineConfig& config, EventFdWake& gateway);
+  /// `queue_capacity`: elements of each of its two queues.
+  ShardThread(const engine::EngineConfig& config, size_t queue_capacity, EventFdWake& gateway);
   ~ShardThread() override;
   ShardThread(const ShardThread&) = delete;
   ShardThread& operator=(const ShardThread&) = delete;
@@ -49,10 +48,9 @@ class ShardThread final : public ShardLink {
   };
   void run();
 
-  uint32_t index_;
   EventFdWake& gateway_;
-  std::unique_ptr<Channel<ShardInput, kQueueCapacity>> in_;
-  std::unique_ptr<Channel<ShardOutput, kQueueCapacity>> out_;
+  std::unique_ptr<Channel<ShardInput>> in_;
+  std::unique_ptr<Channel<ShardOutput>> out_;
   Output output_{*this};
   Matcher<Output> matcher_;
   Parking parking_;

@@ -110,12 +110,12 @@ class TcpServer {
       const auto remote = socket.remote_endpoint(ignored);
       const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
       Session* s = gateway_.open(now_ms(), peer);
-      if (s == nullptr) {
-        socket.close(ignored);
+      auto c = std::make_shared<Conn>(std::move(socket));
+      c->session = s;
+      conns_[s] = c;
+      if (Gateway::wants_close(*s)) {
+        flush();  // its Logout(server_busy), then the close
       } else {
-        auto c = std::make_shared<Conn>(std::move(socket));
-        c->session = s;
-        conns_[s] = c;
         read(c);
       }
       accept();
@@ -297,7 +297,7 @@ int serve(const config::VenueConfig& venue, const RunOptions& options) {
   std::vector<ShardLink*> links;
   for (uint32_t k = 0; k < venue.shards; ++k) {
     ec.id_key = random_key();
-    shards.push_back(std::make_unique<ShardThread>(k, ec, wake));
+    shards.push_back(std::make_unique<ShardThread>(ec, venue.queue_capacity, wake));
     if (!shards.back()->ok()) {
       log.line("cannot allocate shard " + std::to_string(k) + "'s tables (max_orders_per_shard " +
                std::to_string(venue.max_orders_per_shard) + ")");

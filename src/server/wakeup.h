@@ -6,9 +6,10 @@
 //
 // Parking: a matching thread with nothing to do sleeps on an atomic
 // (std::atomic::wait, a futex) after spinning briefly; the gateway wakes it
-// after a push. The seq_cst fences on both sides make this a Dekker pair: the
-// consumer publishes `sleeping` then re-checks the queue; the producer
-// publishes the element then checks `sleeping`; at least one sees the other.
+// after a push. Both sides use an acq_rel read-modify-write of `sleeping`, so
+// the two are ordered in its modification order and at least one sees the
+// other: the consumer then sees the element, or the producer sees `sleeping`
+// (a Dekker pair without fences, which ThreadSanitizer can check).
 #pragma once
 
 #include <atomic>
@@ -38,18 +39,19 @@ class EventFdWake {
 
 class Parking {
  public:
-  /// Consumer: call with `empty` re-checking its queue after the fence.
+  /// Consumer: `empty` re-checks its queue after `sleeping` is published.
   template <class Empty>
   void park(Empty&& empty) noexcept {
-    sleeping_.store(1, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs with the fence in unpark()
-    if (empty()) sleeping_.wait(1, std::memory_order_relaxed);
+    // acq_rel RMW: either it comes after the producer's RMW in unpark() and
+    // synchronizes with it (so `empty` sees the push), or the producer's RMW
+    // comes after it and reads 1 (so the producer wakes us).
+    sleeping_.exchange(1, std::memory_order_acq_rel);
+    if (empty()) sleeping_.wait(1, std::memory_order_acquire);
     sleeping_.store(0, std::memory_order_relaxed);
   }
-  /// Producer, after a push.
+  /// Producer, after a push. The RMW (not a plain load) pairs with park()'s.
   void unpark() noexcept {
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // pairs with the fence in park()
-    if (sleeping_.load(std::memory_order_relaxed) != 0) {
+    if (sleeping_.fetch_add(0, std::memory_order_acq_rel) != 0) {
       sleeping_.store(0, std::memory_order_relaxed);
       sleeping_.notify_one();
     }

@@ -1,5 +1,6 @@
 # scripts/run.sh builds `rialto` with RIALTO_BUILD_TESTS=OFF and RIALTO_BUILD_BENCH=OFF
-# after installing only `scripts/setup.sh run` (compiler, cmake, ninja, CLI11). This
+# after installing only `scripts/setup.sh run` (compiler, cmake, ninja, CLI11, toml++,
+# boost, asio). This
 # configures that build with every test and benchmark package made unfindable: the
 # CMake packages disabled, and /usr/include ignored by find_path (the header-only
 # ones). Configuring must still succeed, so a find_package or find_path for a test or

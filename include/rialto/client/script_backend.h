@@ -50,6 +50,10 @@ struct RemoteOptions {
   bool cancel_on_disconnect = true;
   uint64_t max_ids = script::LifetimeIds::kDefaultMaxIds;
   std::ostream* echo = nullptr;  // when set, every report is also written here as it arrives (format_report)
+  /// Interactive use: a symbol the venue lists but no `symbol` line defined
+  /// is learnt from its first report (its price exponent gives the decimals
+  /// the lines print), so that its lines print and `book` works from then on.
+  bool learn_symbols = false;
 };
 
 class RemoteBackend final : public script::Backend {

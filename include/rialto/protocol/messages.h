@@ -119,7 +119,6 @@ enum class RejectCode : uint8_t {
   throttled = 32,        // beyond the session's message rate
   not_authorized = 33,   // an admin message from a non-admin session
   invalid_field = 34,    // an enum field out of range
-  halted = 35,           // the shard does not accept orders (shutting down)
 };
 
 /// ExecutionReport.flags

@@ -126,6 +126,10 @@ class Backend {
   [[nodiscard]] virtual bool expire() = 0;
   [[nodiscard]] virtual bool book(const BookCommand& cmd) = 0;
 
+ protected:
+  /// For a backend that learns symbols from elsewhere (the venue).
+  SymbolTable& learnt_symbols() { return symbols_; }
+
  private:
   friend struct LineExecutor;
   SymbolTable symbols_;
