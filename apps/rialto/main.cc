@@ -13,6 +13,7 @@
 #include "bench_cmd.h"
 #include "serve_cmd.h"
 #include "client_cmd.h"
+#include "load_cmd.h"
 #include "rialto/script/script.h"
 
 namespace {
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
   CLI::App* bench = rialto::app::add_bench_command(app);
   CLI::App* serve = rialto::app::add_serve_command(app);
   CLI::App* client = rialto::app::add_client_command(app);
+  CLI::App* load = rialto::app::add_load_command(app);
   app.set_version_flag("--version", "rialto " RIALTO_VERSION);
 
   // CLI11 reports a word that is not a subcommand as "A subcommand is
@@ -91,6 +93,7 @@ int main(int argc, char** argv) {
   if (script->parsed()) return run_script(script_path, script_options);
   if (serve->parsed()) return rialto::app::run_serve_command();
   if (client->parsed()) return rialto::app::run_client_command();
+  if (load->parsed()) return rialto::app::run_load_command();
   if (bench->parsed()) {
     const int rc = rialto::app::run_bench_command();
     return stdout_ok() || rc != 0 ? rc : 1;
