@@ -1,9 +1,8 @@
 # scripts/run.sh builds `rialto` with RIALTO_BUILD_TESTS=OFF and RIALTO_BUILD_BENCH=OFF
 # after installing only `scripts/setup.sh run` (compiler, cmake, ninja, CLI11, toml++,
-# boost, asio). This
-# configures that build with every test and benchmark package made unfindable: the
-# CMake packages disabled, and /usr/include ignored by find_path (the header-only
-# ones). Configuring must still succeed, so a find_package or find_path for a test or
+# boost, asio). This configures that build with every test and benchmark package made
+# unfindable: the CMake packages disabled, and /usr/include ignored by find_path (the
+# header-only ones; boost's and asio's locations are given, as run packages). Configuring must still succeed, so a find_package or find_path for a test or
 # bench package outside its option fails this test.
 #
 #   cmake -DSOURCE_DIR=<repo root> -DBUILD_DIR=<scratch> -DCXX=<compiler> -P run_build_test.cmake
@@ -21,8 +20,11 @@ execute_process(
           -DRIALTO_BUILD_TESTS=OFF -DRIALTO_BUILD_BENCH=OFF
           -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON
           -DCMAKE_DISABLE_FIND_PACKAGE_rapidcheck=ON
-          -DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON
           -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON
+          # boost and asio are run packages (headers in /usr/include): found
+          # where they are, before /usr/include is hidden from every other search.
+          -DBoost_INCLUDE_DIR=/usr/include
+          -DRIALTO_ASIO_INCLUDE=/usr/include
           -DCMAKE_IGNORE_PATH=/usr/include
   RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log TIMEOUT 300)
 if(NOT rc EQUAL 0)
