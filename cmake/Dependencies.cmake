@@ -15,12 +15,4 @@ if(RIALTO_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)      # libgtest-dev
   find_package(rapidcheck CONFIG REQUIRED) # librapidcheck-dev: property tests
   include(GoogleTest)
-  find_path(RIALTO_RELACY_INCLUDE relacy/relacy.hpp REQUIRED)                         # relacy-dev
-endif()
-
-if(RIALTO_BUILD_BENCH)
-  # Header-only packages without CMake config files.
-  find_path(RIALTO_MOODYCAMEL_INCLUDE readerwriterqueue/readerwriterqueue.h REQUIRED) # libreaderwriterqueue-dev
-  find_path(RIALTO_CONCURRENTQUEUE_INCLUDE concurrentqueue/concurrentqueue.h REQUIRED) # libconcurrentqueue-dev
-  find_path(RIALTO_ATOMIC_QUEUE_INCLUDE atomic_queue/atomic_queue.h REQUIRED)         # libatomic-queue-dev
 endif()

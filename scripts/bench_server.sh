@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The server end to end under `rialto load`, against the TCP echo floor, with
-# the gateway<->shard queue built both ways (RIALTO_SERVER_QUEUE=boost|rialto).
+# The server end to end under `rialto load`, against the TCP echo floor over the
+# same loopback (the physical floor).
 #
 #   scripts/bench_server.sh [--no-build] [--seconds S] [--warmup S] [--rounds R]
 #                           [--rates "R1 R2 .."] [--sessions "N1 N2 .."]
@@ -8,11 +8,8 @@
 #   scripts/bench_server.sh --report FILE [FILE..]   # the tables again from saved --out files
 #   scripts/bench_server.sh --soak [--orders N] [--rate R]   # memory flatness, not run by CI
 #
-# Builds build/release (cmake --preset release, queue boost) and
-# build/release-rialtoq (the same preset, -DRIALTO_SERVER_QUEUE=rialto).
-# The load generator is always build/release's binary, so only the server
-# differs between the two variants. Each round runs the three variants
-# (boost, rialto, echo) in a rotating order (A B C, B C A, C A B, ...), each
+# Builds build/release (cmake --preset release). Each round runs the two
+# variants (server, echo) in alternating order (A B, B A, ...), each
 # on a fresh server process, over every rate x sessions point; each point is
 # S seconds of schedule (default 5) of which the first --warmup (1) are not
 # recorded. Then, per variant, the maximum sustained rate with the largest
@@ -20,7 +17,7 @@
 # achieved rate falls below 95% of the offered one, p99 exceeds 100 ms (the
 # queue grows without bound: p99 goes to seconds; 100 ms and not less because
 # the shared machine alone gives p99s of tens of ms), or any answer is missing. Prints the table of medians over the rounds per
-# variant and the boost/rialto ratios of the medians.
+# variant and the ratio of the server's p99 to the echo's.
 #
 # The server runs with a venue that lifts the per-session rate limit
 # (rate_per_second = burst = 10^9), 64 MiB outbound buffers and one shard;
@@ -74,7 +71,7 @@ for v, tag, kv in rows:
         cells[(v, int(float(kv["rate"])), int(kv["sessions"]))].append(kv)
 med = {}
 print(f"\nmedians over the rounds (latency from the scheduled send time; misses = missing + unsent, late = sent > 1 ms behind; both summed over the rounds)")
-for v in ("boost", "rialto", "echo"):
+for v in ("server", "echo"):
     print(f"\n{v}:\n| offered msg/s | sessions | p50 | p99 | p99.9 | max | achieved msg/s | misses | late | rounds |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key in sorted(k for k in cells if k[0] == v):
         runs = cells[key]
@@ -88,21 +85,15 @@ for v in ("boost", "rialto", "echo"):
         late = sum(int(r["late"]) for r in runs)
         med[key] = m
         print(f"| {key[1]:,} | {key[2]} | {us(m['p50_ns'])} | {us(m['p99_ns'])} | {us(m['p999_ns'])} | {us(m['max_ns'])} | {m['achieved']:,.0f} | {misses} | {late} | {len(runs)}{note} |")
-print("\nqueue comparison, ratio of medians boost / rialto (< 1: boost faster):\n| offered msg/s | sessions | p50 | p99 | p99.9 |\n|---:|---:|---:|---:|---:|")
-for key in sorted(k for k in med if k[0] == "boost"):
-    other = ("rialto",) + key[1:]
-    if other in med:
-        a, b = med[key], med[other]
-        print(f"| {key[1]:,} | {key[2]} | {ratio(a['p50_ns'], b['p50_ns'])} | {ratio(a['p99_ns'], b['p99_ns'])} | {ratio(a['p999_ns'], b['p999_ns'])} |")
 print("\nend-to-end p99 / echo p99 (target <= 2 at 100k msg/s):")
-for key in sorted(k for k in med if k[0] in ("boost", "rialto")):
+for key in sorted(k for k in med if k[0] == "server"):
     e = ("echo",) + key[1:]
     if e in med:
         print(f"  {key[0]:6} {key[1]:>9,} msg/s x {key[2]:>2}: {ratio(med[key]['p99_ns'], med[e]['p99_ns'])}")
 maxes = [(v, kv) for v, tag, kv in rows if tag == "max"]
 if maxes:
     print("\nmaximum sustained rate (achieved >= 95% of offered, p99 <= 100 ms, nothing missing or unsent):")
-    for v in ("boost", "rialto", "echo"):
+    for v in ("server", "echo"):
         steps = [kv for vv, kv in maxes if vv == v]
         ok = [kv for kv in steps if "failed" not in kv and "error" not in kv and float(kv["achieved"]) >= 0.95 * float(kv["rate"]) and int(kv["p99_ns"]) <= 100_000_000 and int(kv["missing"]) == 0 and int(kv["unsent"]) == 0]
         best = max((float(kv["rate"]) for kv in ok), default=0)
@@ -113,17 +104,12 @@ PY
 if ((${#report[@]})); then summarize "${report[@]}"; exit 0; fi
 
 if ((build)); then
-  echo "bench_server: building build/release (queue boost) and build/release-rialtoq (queue rialto)" >&2
+  echo "bench_server: building build/release" >&2
   cmake --preset release >/dev/null
   cmake --build "$root/build/release" -j2 --target rialto
-  cmake --preset release -B "$root/build/release-rialtoq" -DRIALTO_SERVER_QUEUE=rialto >/dev/null
-  cmake --build "$root/build/release-rialtoq" -j2 --target rialto
 fi
 load_bin=$root/build/release/apps/rialto/rialto
-declare -A server_bin=([boost]=$root/build/release/apps/rialto/rialto [rialto]=$root/build/release-rialtoq/apps/rialto/rialto)
-for b in "${server_bin[@]}"; do [[ -x $b ]] || { echo "bench_server: $b is missing (run without --no-build)" >&2; exit 1; }; done
-grep -q 'RIALTO_SERVER_QUEUE:STRING=rialto' "$root/build/release-rialtoq/CMakeCache.txt" ||
-  { echo "bench_server: build/release-rialtoq is not configured with RIALTO_SERVER_QUEUE=rialto" >&2; exit 1; }
+[[ -x $load_bin ]] || { echo "bench_server: $load_bin is missing (run without --no-build)" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 pid=
@@ -158,7 +144,7 @@ start() {  # start VARIANT: a fresh server (or echo server); sets pid and addr
   if [[ $1 == echo ]]; then
     "$load_bin" load --echo-server --listen 127.0.0.1:0 >"$tmp/server.log" 2>&1 &
   else
-    "${server_bin[$1]}" serve --config "$tmp/venue.toml" >"$tmp/server.log" 2>&1 &
+    "$load_bin" serve --config "$tmp/venue.toml" >"$tmp/server.log" 2>&1 &
   fi
   pid=$!
   addr=
@@ -190,7 +176,7 @@ echo "bench_server: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs; $(g+
 echo "bench_server: tree $(git -C "$root" log -1 --format=%h HEAD)$(git -C "$root" diff --quiet HEAD -- src include apps || echo '+changes'); load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if ((soak)); then
-  start boost
+  start server
   echo "bench_server: soak, $soak_orders messages at $soak_rate msg/s, 16 sessions; the progress line shows the server's RSS"
   "$load_bin" load --connect "$addr" --rate "$soak_rate" --sessions 16 --orders "$soak_orders" --warmup 10 \
     --server-pid "$pid"
@@ -198,10 +184,10 @@ if ((soak)); then
   exit 0
 fi
 
-variants=(boost rialto echo)
+variants=(server echo)
 for ((r = 1; r <= rounds; r++)); do
-  for ((i = 0; i < 3; i++)); do
-    v=${variants[$(((i + r - 1) % 3))]}
+  for ((i = 0; i < 2; i++)); do
+    v=${variants[$(((i + r - 1) % 2))]}
     start "$v"
     for n in $sessions; do
       for rate in $rates; do point "$v" "round$r" "$rate" "$n"; done

@@ -8,8 +8,7 @@ set -euo pipefail
 run_packages=(g++ cmake ninja-build libcli11-dev libtomlplusplus-dev libboost-dev libasio-dev)
 all_packages=(
   "${run_packages[@]}"
-  libgtest-dev libgmock-dev librapidcheck-dev relacy-dev libxml2-utils
-  libreaderwriterqueue-dev libconcurrentqueue-dev libatomic-queue-dev
+  libgtest-dev libgmock-dev librapidcheck-dev libxml2-utils
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   gnuplot-nox
 )
