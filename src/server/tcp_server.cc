@@ -6,6 +6,7 @@
 
 #include <asio.hpp>
 #include <chrono>
+#include <cstring>
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -40,8 +41,13 @@ class StreamLog final : public Log {
 };
 
 struct Conn {
-  explicit Conn(tcp::socket s) : socket(std::move(s)) {}
+  static constexpr size_t kReadChunk = 64 * 1024;
+  explicit Conn(tcp::socket s) : socket(std::move(s)), read_buf(new char[kReadChunk]) {}
   tcp::socket socket;
+  // Reads land here, owned by the connection, then are copied into the
+  // session's buffer: a read still pending when the session ends (and its
+  // buffer goes) then writes only into memory the handler keeps alive.
+  std::unique_ptr<char[]> read_buf;
   Session* session = nullptr;
   std::string writing;
   bool write_in_flight = false;
@@ -126,21 +132,21 @@ class TcpServer {
   }
 
   void read(const std::shared_ptr<Conn>& c) {
-    Session& s = *c->session;
+    const size_t room = std::min(Gateway::read_room(*c->session), Conn::kReadChunk);
     c->read_pending = true;
-    c->socket.async_read_some(asio::buffer(Gateway::read_space(s), Gateway::read_room(s)),
-                              [this, c](const asio::error_code& ec, size_t n) {
-                                c->read_pending = false;
-                                if (c->closed) return linger(c);
-                                if (ec) {
-                                  close(c, ec == asio::error::eof ? "end of stream" : ec.message());
-                                  return flush();
-                                }
-                                if (stopping_) return;  // shutting down: no new inputs
-                                gateway_.received(*c->session, n, now_ms());
-                                pump();
-                                if (!c->closed && !Gateway::wants_close(*c->session)) read(c);
-                              });
+    c->socket.async_read_some(asio::buffer(c->read_buf.get(), room), [this, c](const asio::error_code& ec, size_t n) {
+      c->read_pending = false;
+      if (c->closed) return linger(c);
+      if (ec) {
+        close(c, ec == asio::error::eof ? "end of stream" : ec.message());
+        return flush();
+      }
+      if (stopping_) return;  // shutting down: no new inputs
+      std::memcpy(Gateway::read_space(*c->session), c->read_buf.get(), n);
+      gateway_.received(*c->session, n, now_ms());
+      pump();
+      if (!c->closed && !Gateway::wants_close(*c->session)) read(c);
+    });
   }
 
   /// Routes shard outputs and starts the writes they caused.
@@ -207,7 +213,7 @@ class TcpServer {
   void linger(const std::shared_ptr<Conn>& c) {
     if (!lingering_.contains(c)) return;
     c->read_pending = true;
-    c->socket.async_read_some(asio::buffer(discard_), [this, c](const asio::error_code& ec, size_t) {
+    c->socket.async_read_some(asio::buffer(c->read_buf.get(), Conn::kReadChunk), [this, c](const asio::error_code& ec, size_t) {
       c->read_pending = false;
       if (ec) return release(c);  // EOF from the peer, or the socket was closed
       linger(c);
@@ -295,7 +301,6 @@ class TcpServer {
   asio::signal_set signals_;
   std::unordered_map<Session*, std::shared_ptr<Conn>> conns_;
   std::unordered_set<std::shared_ptr<Conn>> lingering_;  // ended, waiting for the peer to close
-  char discard_[4096];
   std::vector<Session*> scratch_;
   bool stopping_ = false;
 };
