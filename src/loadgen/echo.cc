@@ -33,6 +33,24 @@ namespace rialto::loadgen {
 
 namespace {
 
+/// Sends what `buf` holds until the socket would block; what was sent is
+/// removed from `buf`. False if the connection failed.
+bool send_some(int fd, std::string& buf) {
+  size_t off = 0;
+  while (off < buf.size()) {
+    const ssize_t w = ::send(fd, buf.data() + off, buf.size() - off, MSG_NOSIGNAL);
+    if (w > 0) {
+      off += static_cast<size_t>(w);
+      continue;
+    }
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    return false;
+  }
+  buf.erase(0, off);
+  return true;
+}
+
 namespace p = rialto::protocol;
 
 constexpr size_t kFrame = p::kFrameSize<p::NewOrder>;  // 60 bytes
@@ -164,18 +182,7 @@ class EchoServer {
 
   /// False if the connection failed.
   bool write_pending(int fd, Conn& c) {
-    size_t off = 0;
-    while (off < c.pending.size()) {
-      const ssize_t w = ::send(fd, c.pending.data() + off, c.pending.size() - off, MSG_NOSIGNAL);
-      if (w > 0) {
-        off += static_cast<size_t>(w);
-        continue;
-      }
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      return false;
-    }
-    c.pending.erase(0, off);
+    if (!send_some(fd, c.pending)) return false;
     const bool want = !c.pending.empty();
     if (want != c.want_out) {
       epoll_event ev{};
@@ -295,19 +302,7 @@ int run_echo_load(const LoadOptions& o, std::ostream& out, std::ostream& err) {
   char frame[kFrame];
 
   auto write_out = [&](EchoConn& c) -> bool {
-    size_t off = 0;
-    while (off < c.out.size()) {
-      const ssize_t w = ::send(c.fd, c.out.data() + off, c.out.size() - off, MSG_NOSIGNAL);
-      if (w > 0) {
-        off += static_cast<size_t>(w);
-        continue;
-      }
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      return false;
-    }
-    c.out.erase(0, off);
-    return true;
+    return send_some(c.fd, c.out);
   };
 
   bool failed = false;
