@@ -140,14 +140,17 @@ TEST(ShardThreads, EveryOrderOfTwoSessionsOnTwoShardsIsReportedOnceInEngineOrder
     std::map<uint64_t, std::vector<uint8_t>> by_order;
     std::map<std::string, uint64_t> last_seq;
     for (const p::ExecutionReport& r : *reports) {
-      by_order[r.cl_ord_id].push_back(r.exec_type);
+      // Copies: the packed fields cannot be bound to references (EXPECT_*, map keys).
+      const uint64_t cl = r.cl_ord_id, engine_seq = r.engine_seq;
+      const int64_t last_qty = r.last_qty, cum_qty = r.cum_qty, last_px = r.last_px;
+      by_order[cl].push_back(r.exec_type);
       const std::string sym = std::string(p::field_view(r.symbol));
-      EXPECT_GE(r.engine_seq, last_seq[sym]) << sym;
-      last_seq[sym] = r.engine_seq;
+      EXPECT_GE(engine_seq, last_seq[sym]) << sym;
+      last_seq[sym] = engine_seq;
       if (r.exec_type == static_cast<uint8_t>(p::ExecType::filled)) {
-        EXPECT_EQ(r.last_qty, 10);
-        EXPECT_EQ(r.cum_qty, 10);
-        EXPECT_EQ(r.last_px, 10000);
+        EXPECT_EQ(last_qty, 10);
+        EXPECT_EQ(cum_qty, 10);
+        EXPECT_EQ(last_px, 10000);
       }
     }
     ASSERT_EQ(by_order.size(), static_cast<size_t>(kOrders));
@@ -199,8 +202,10 @@ TEST(ShardThreads, StopFinishesEveryQueuedInputWhileTheGatewayDrains) {
   const std::vector<p::ExecutionReport> reports = take_reports(*a.session, syncs);
   ASSERT_EQ(reports.size(), static_cast<size_t>(kOrders));
   for (size_t i = 0; i < reports.size(); ++i) {
-    EXPECT_EQ(reports[i].cl_ord_id, i + 1);
-    EXPECT_EQ(reports[i].exec_type, static_cast<uint8_t>(p::ExecType::new_order));
+    const uint64_t cl = reports[i].cl_ord_id;
+    const uint8_t type = reports[i].exec_type;
+    EXPECT_EQ(cl, i + 1);
+    EXPECT_EQ(type, static_cast<uint8_t>(p::ExecType::new_order));
   }
 }
 
