@@ -124,7 +124,7 @@ class Gateway {
 
   /// Shutdown: Logout(shutdown) to every logged-on session (they then want_close).
   void logout_all(std::string_view text);
-  /// True while any shard has outputs not yet routed (approximate).
+  /// Counters since start (the server logs them when it stops).
   [[nodiscard]] const GatewayStats& stats() const { return stats_; }
   [[nodiscard]] size_t sessions() const { return sessions_.size(); }
   [[nodiscard]] uint32_t session_id(const Session& s) const;
