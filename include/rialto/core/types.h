@@ -116,6 +116,7 @@ struct NewOrder {
   Qty qty{};  // as given; out-of-int64 input arrives as Qty{0} (both are invalid_qty)
   Price price{};
   PriceStatus price_status = PriceStatus::absent;
+  uint64_t tag = 0;  // the edge's own value for the order (a client order id); kept while it rests
 };
 
 struct CancelOrder {

@@ -96,9 +96,25 @@ struct OrderView {
   TimeInForce tif;
   StpMode stp;
   bool post_only;
+  uint64_t tag = 0;  // NewOrder::tag
+  Qty filled{};      // executed so far (over its whole life, modifies included)
+};
+
+/// What else a snapshot needs to restore an engine exactly (engine_snapshot
+/// tests: a restored engine answers every later command as the original).
+struct EngineCounters {
+  SeqNo seq{};           // the last command's sequence number
+  uint64_t matches = 0;  // the last match number
 };
 
 namespace detail {
+
+/// Per resting order, beside the one-cache-line Order (read only on fills,
+/// snapshots and queries).
+struct OrderNote {
+  uint64_t tag;
+  Qty filled;
+};
 
 struct Order {
   OrderId id;
@@ -147,7 +163,8 @@ class Engine {
         sink_(sink),
         orders_(config.max_orders, config.prefault),
         levels_(config.max_orders, config.prefault),  // every level holds >= 1 order: never the binding limit
-        ids_(config.max_orders, config.id_key, config.prefault) {
+        ids_(config.max_orders, config.id_key, config.prefault),
+        notes_(config.max_orders, config.prefault) {
     assert(config.max_orders >= 1 && config.max_orders <= detail::IdIndex::kMaxLive);
     books_.reserve(std::min<uint32_t>(config.max_symbols, 1024));
   }
@@ -222,6 +239,7 @@ class Engine {
     if (rests(taker)) {
       uint32_t i = orders_.acquire();
       orders_[i] = taker;
+      notes_[i] = detail::OrderNote{cmd.tag, cmd.qty - taker.open};
       ids_.insert(taker.id, h, i);
       if (taker.tif == TimeInForce::day) day_append(i);
       rest(i);
@@ -274,7 +292,7 @@ class Engine {
     leave_level(i);
     o.price = new_price;
     o.open = new_open;
-    if (!match(books_[o.symbol.value()], o) || o.open == Qty{}) {
+    if (!match(books_[o.symbol.value()], o, i) || o.open == Qty{}) {
       retire(i);
       return;
     }
@@ -304,6 +322,69 @@ class Engine {
     reject_new(cmd, why);
   }
 
+  // ---- Snapshots -------------------------------------------------------------
+  // Export: symbol_spec() of each symbol, for_each_order() of each side (priority
+  // order), for_each_day_order(), counters(). Restore into a fresh engine with
+  // the same configuration: add_symbol() each spec in order, restore_order()
+  // each order in priority order, restore_day_order() each day order oldest
+  // first, restore_counters(). Nothing is emitted; later commands then give
+  // exactly the events the original would have given.
+
+  [[nodiscard]] EngineCounters counters() const { return {seq_, matches_}; }
+  [[nodiscard]] const SymbolSpec& symbol_spec(SymbolId symbol) const { return book(symbol).spec; }
+
+  /// f(OrderId) for each resting DAY order, oldest accepted first (the order
+  /// expire() cancels them in).
+  template <class F>
+  void for_each_day_order(F&& f) const {
+    for (uint32_t i = day_head_; i != detail::kNil; i = orders_[i].day_next) f(orders_[i].id);
+  }
+
+  void restore_counters(const EngineCounters& c) {
+    seq_ = c.seq;
+    matches_ = c.matches;
+  }
+
+  /// Rests `v` at the back of its level. False (and nothing changes) when it
+  /// could not have rested: unknown symbol, id already resting, no room,
+  /// quantity or price invalid for the symbol, or a tif that does not rest.
+  [[nodiscard]] bool restore_order(const OrderView& v) {
+    if (!known(v.symbol) || orders_.full() || v.price <= Price{0} || v.filled < Qty{}) return false;
+    if (v.tif != TimeInForce::gtc && v.tif != TimeInForce::day) return false;
+    if (!valid_qty(books_[v.symbol.value()].spec, v.open)) return false;
+    const uint32_t h = ids_.hash32(v.id);
+    if (ids_.find(v.id, h) != detail::IdIndex::kNotFound) return false;
+    const uint32_t i = orders_.acquire();
+    detail::Order& o = orders_[i];
+    o = detail::Order{};
+    o.id = v.id;
+    o.open = v.open;
+    o.price = v.price;
+    o.day_prev = o.day_next = detail::kNil;
+    o.id_hash = h;
+    o.account = v.account;
+    o.symbol = v.symbol;
+    o.side = v.side;
+    o.type = OrderType::limit;
+    o.tif = v.tif;
+    o.stp = v.stp;
+    o.post_only = v.post_only;
+    notes_[i] = detail::OrderNote{v.tag, v.filled};
+    ids_.insert(v.id, h, i);
+    link(i);
+    return true;
+  }
+
+  /// Appends restored DAY order `id` to the expiry list. False if it is not a
+  /// resting day order or is already on the list.
+  [[nodiscard]] bool restore_day_order(OrderId id) {
+    const uint32_t i = find_resting(id);
+    if (i == detail::kNil || orders_[i].tif != TimeInForce::day) return false;
+    if (orders_[i].day_prev != detail::kNil || day_head_ == i) return false;
+    day_append(i);
+    return true;
+  }
+
   // ---- Prefetch hints -------------------------------------------------------
   // A driver holding a backlog of commands (a replay, a drained input queue)
   // can hide memory latency by announcing commands before it submits them:
@@ -326,7 +407,7 @@ class Engine {
   [[nodiscard]] std::optional<OrderView> find_order(OrderId id) const {
     uint32_t i = find_resting(id);
     if (i == detail::kNil) return std::nullopt;
-    return view(orders_[i]);
+    return view_order(i);
   }
 
   /// The best level of one side, or nullopt if the side is empty. O(1).
@@ -361,7 +442,7 @@ class Engine {
   void for_each_order(SymbolId symbol, Side side, F&& f) const {
     book(symbol).side(side).for_each_best_first([&](uint32_t li) {
       for (uint32_t i = levels_[li].head; i != detail::kNil; i = orders_[i].next) {
-        if (!call(f, view(orders_[i]))) return false;
+        if (!call(f, view_order(i))) return false;
       }
       return true;
     });
@@ -379,8 +460,10 @@ class Engine {
   }
 
   static LevelView view(const detail::Level& l) { return LevelView{l.price, l.total, l.count}; }
-  static OrderView view(const detail::Order& o) {
-    return OrderView{o.id, o.symbol, o.side, o.price, o.open, o.account, o.tif, o.stp, o.post_only};
+  OrderView view_order(uint32_t i) const {
+    const detail::Order& o = orders_[i];
+    const detail::OrderNote& n = notes_[i];
+    return OrderView{o.id, o.symbol, o.side, o.price, o.open, o.account, o.tif, o.stp, o.post_only, n.tag, n.filled};
   }
 
   const detail::Book& book(SymbolId symbol) const {
@@ -502,7 +585,9 @@ class Engine {
 
   /// Matches `taker` against the contra side. Returns false when self-trade
   /// prevention cancelled the taker (its event already emitted).
-  bool match(detail::Book& book, detail::Order& taker) {
+  /// `taker_slot`: the taker's pool slot when it is a modified resting order
+  /// (its fills count in its note), else kNil.
+  bool match(detail::Book& book, detail::Order& taker, uint32_t taker_slot = detail::kNil) {
     detail::BookSide& contra = book.side(opposite(taker.side));
     while (taker.open > Qty{} && !contra.empty()) {
       uint32_t li = contra.best();
@@ -524,6 +609,8 @@ class Engine {
           emit({.id = taker.id, .maker = maker.id, .match = ++matches_, .price = level.price, .qty = fill,
                 .leaves = taker.open, .maker_leaves = maker.open - fill, .symbol = taker.symbol,
                 .type = EventType::trade, .side = taker.side});
+          notes_[i].filled += fill;
+          if (taker_slot != detail::kNil) notes_[taker_slot].filled += fill;
           if (fill == maker.open) {
             leave_level(i);  // emits the level's book_update
             retire(i);
@@ -544,6 +631,15 @@ class Engine {
   /// its level, creating the level if needed; emits `rested`, then the
   /// level's book_update.
   void rest(uint32_t i) {
+    detail::Level& l = link(i);
+    const detail::Order& o = orders_[i];
+    emit({.id = o.id, .price = o.price, .qty = o.open, .symbol = o.symbol, .type = EventType::rested,
+          .side = o.side});
+    emit_level(o.symbol, o.side, l);
+  }
+
+  /// Appends order `i` to the back of its level (created if needed); no events.
+  detail::Level& link(uint32_t i) {
     detail::Order& o = orders_[i];
     detail::BookSide& side = books_[o.symbol.value()].side(o.side);
     uint32_t li = side.find(o.price);
@@ -564,9 +660,7 @@ class Engine {
     l.tail = i;
     l.total += o.open;
     ++l.count;
-    emit({.id = o.id, .price = o.price, .qty = o.open, .symbol = o.symbol, .type = EventType::rested,
-          .side = o.side});
-    emit_level(o.symbol, o.side, l);
+    return l;
   }
 
   /// Unlinks resting order `i` from its level, emits the level's book_update,
@@ -644,6 +738,7 @@ class Engine {
   detail::Pool<detail::Order> orders_;
   detail::Pool<detail::Level> levels_;
   detail::IdIndex ids_;
+  detail::ZeroedArray<detail::OrderNote> notes_;  // by pool slot
   uint32_t day_head_ = detail::kNil;
   uint32_t day_tail_ = detail::kNil;
 };
