@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 1u << 30));
   CLI::App* bench = rialto::app::add_bench_command(app);
   CLI::App* serve = rialto::app::add_serve_command(app);
+  CLI::App* replay = rialto::app::add_replay_command(app);
   CLI::App* client = rialto::app::add_client_command(app);
   CLI::App* load = rialto::app::add_load_command(app);
   app.set_version_flag("--version", "rialto " RIALTO_VERSION);
@@ -92,6 +93,10 @@ int main(int argc, char** argv) {
   }
   if (script->parsed()) return run_script(script_path, script_options);
   if (serve->parsed()) return rialto::app::run_serve_command();
+  if (replay->parsed()) {
+    const int rc = rialto::app::run_replay_command();
+    return stdout_ok() || rc != 0 ? rc : 1;
+  }
   if (client->parsed()) return rialto::app::run_client_command();
   if (load->parsed()) return rialto::app::run_load_command();
   if (bench->parsed()) {

@@ -3,10 +3,12 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <optional>
 #include <string>
 #include <variant>
 
 #include "rialto/config/venue_config.h"
+#include "rialto/server/replay.h"
 #include "rialto/server/server.h"
 
 namespace rialto::app {
@@ -15,6 +17,21 @@ namespace {
 
 std::string g_config;
 std::string g_listen;
+std::string g_data_dir;
+bool g_salvage = false;
+server::ReplayOptions g_replay;
+std::string g_replay_config;
+
+/// The venue of --config FILE, or the demo venue; nullopt after an error message.
+std::optional<config::VenueConfig> venue_of(const std::string& path, const char* command) {
+  if (path.empty()) return config::demo();
+  auto loaded = config::load(path);
+  if (auto* e = std::get_if<config::ConfigError>(&loaded)) {
+    std::cerr << "rialto " << command << ": " << e->what << '\n';
+    return std::nullopt;
+  }
+  return std::get<config::VenueConfig>(std::move(loaded));
+}
 
 }  // namespace
 
@@ -23,21 +40,19 @@ CLI::App* add_serve_command(CLI::App& app) {
       "serve", "Run the exchange server (SBE order entry over TCP; docs/PROTOCOL.md). Stop with SIGINT or SIGTERM");
   serve->add_option("--config", g_config, "venue configuration (TOML, docs/CONFIG.md); default: the demo venue");
   serve->add_option("--listen", g_listen, "HOST:PORT to accept sessions on (overrides the configuration)");
+  serve->add_option("--data-dir", g_data_dir,
+                    "journal and snapshots here; a restart with the same directory recovers (overrides the "
+                    "configuration; docs/JOURNAL.md)");
+  serve->add_flag("--salvage", g_salvage,
+                  "recover past corruption in the middle of a journal by dropping everything from it on "
+                  "(see RUNBOOK in docs/JOURNAL.md)");
   return serve;
 }
 
 int run_serve_command() {
-  config::VenueConfig venue;
-  if (g_config.empty()) {
-    venue = config::demo();
-  } else {
-    auto loaded = config::load(g_config);
-    if (auto* e = std::get_if<config::ConfigError>(&loaded)) {
-      std::cerr << "rialto serve: " << e->what << '\n';
-      return 2;
-    }
-    venue = std::get<config::VenueConfig>(std::move(loaded));
-  }
+  std::optional<config::VenueConfig> loaded = venue_of(g_config, "serve");
+  if (!loaded) return 2;
+  config::VenueConfig venue = std::move(*loaded);
   if (!g_listen.empty()) {
     auto hp = config::parse_host_port(g_listen);
     if (!hp) {
@@ -48,9 +63,31 @@ int run_serve_command() {
     venue.listen_host = hp->first;
     venue.listen_port = hp->second;
   }
+  if (!g_data_dir.empty()) venue.data_dir = g_data_dir;
   server::RunOptions options;
   options.log = &std::cerr;
+  options.salvage = g_salvage;
   return server::serve(venue, options);
+}
+
+CLI::App* add_replay_command(CLI::App& app) {
+  CLI::App* r = app.add_subcommand(
+      "replay", "Re-run a journal through a fresh engine and print every event, or the output hash (docs/JOURNAL.md)");
+  r->add_option("path", g_replay.path, "a data directory (--data-dir of rialto serve), a shard-K directory, or a journal file")
+      ->required();
+  r->add_option("--from-snapshot", g_replay.from_snapshot,
+                "start from this snapshot file's state and replay only the records after it");
+  r->add_flag("--hash", g_replay.hash_only, "print only each shard's line with its output hash (as the server logs it)");
+  r->add_option("--config", g_replay_config,
+                "the venue's configuration (its max_orders_per_shard and max_symbols_per_shard); default: the demo venue");
+  return r;
+}
+
+int run_replay_command() {
+  std::optional<config::VenueConfig> venue = venue_of(g_replay_config, "replay");
+  if (!venue) return 2;
+  g_replay.venue = std::move(*venue);
+  return server::replay(g_replay, std::cout, std::cerr);
 }
 
 }  // namespace rialto::app

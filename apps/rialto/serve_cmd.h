@@ -12,4 +12,8 @@ CLI::App* add_serve_command(CLI::App& app);
 /// Runs it after a successful parse; returns the exit status.
 int run_serve_command();
 
+/// Adds the `replay` subcommand (re-run a journal; rialto/server/replay.h).
+CLI::App* add_replay_command(CLI::App& app);
+int run_replay_command();
+
 }  // namespace rialto::app

@@ -28,7 +28,7 @@ std::string_view to_string(p::RejectCode c) {
     case p::RejectCode::invalid_field: return "invalid_field";
     default: break;
   }
-  if (static_cast<uint8_t>(c) <= static_cast<uint8_t>(RejectReason::capacity)) {
+  if (static_cast<uint8_t>(c) <= static_cast<uint8_t>(RejectReason::halted)) {
     return rialto::to_string(static_cast<RejectReason>(c));  // the engine's reasons, same values
   }
   return "unknown";
@@ -46,6 +46,7 @@ std::string_view to_string(p::InstrumentStatus s) {
     case p::InstrumentStatus::invalid_tick: return "invalid_tick";
     case p::InstrumentStatus::not_authorized: return "not_authorized";
     case p::InstrumentStatus::invalid_symbol: return "invalid_symbol";
+    case p::InstrumentStatus::halted: return "halted";
   }
   return "unknown";
 }
@@ -152,7 +153,7 @@ std::optional<Event> to_event(const p::ExecutionReport& r, const script::SymbolT
     case p::ExecType::new_order: e.type = EventType::accepted; return e;
     case p::ExecType::rejected:
       e.type = EventType::rejected;
-      if (r.reject_reason == 0 || r.reject_reason > static_cast<uint8_t>(RejectReason::capacity)) {
+      if (r.reject_reason == 0 || r.reject_reason > static_cast<uint8_t>(RejectReason::halted)) {
         error = "the venue rejected id=" + std::to_string(r.cl_ord_id) + ": " +
                 std::string(to_string(static_cast<p::RejectCode>(r.reject_reason)));
         return std::nullopt;

@@ -196,17 +196,51 @@ class Reader {
 void read_server(const Reader& r, const toml::table& root, VenueConfig& c) {
   const toml::table* t = r.table(root, "server");
   if (t == nullptr) return;
-  r.only_keys(*t, {"listen"}, "[server]");
-  if (const toml::node* n = t->get("listen")) {
-    const std::string& s = r.string(*n, "server.listen");
-    auto hp = parse_host_port(s);
-    if (!hp) {
-      r.fail(n->source(),
-             "server.listen: " + shown(s) + " is not HOST:PORT (a host name, IPv4 or [IPv6] address, port 0..65535)");
+  r.only_keys(*t, {"listen", "md_listen", "data_dir"}, "[server]");
+  auto address = [&](std::string_view key, std::string& host, uint16_t& port) {
+    if (const toml::node* n = t->get(key)) {
+      const std::string path = "server." + std::string(key);
+      const std::string& s = r.string(*n, path);
+      auto hp = parse_host_port(s);
+      if (!hp) {
+        r.fail(n->source(),
+               path + ": " + shown(s) + " is not HOST:PORT (a host name, IPv4 or [IPv6] address, port 0..65535)");
+      }
+      host = std::move(hp->first);
+      port = hp->second;
     }
-    c.listen_host = std::move(hp->first);
-    c.listen_port = hp->second;
+  };
+  address("listen", c.listen_host, c.listen_port);
+  address("md_listen", c.md_listen_host, c.md_listen_port);
+  if (const toml::node* n = t->get("data_dir")) {
+    const std::string& s = r.string(*n, "server.data_dir");
+    if (s.empty() || s.size() > 4096 || s.find('\0') != std::string::npos) {
+      r.fail(n->source(), "server.data_dir: " + shown(s) + " is not a directory path (1..4096 bytes)");
+    }
+    c.data_dir = s;
   }
+}
+
+void read_journal(const Reader& r, const toml::table& root, VenueConfig& c) {
+  const toml::table* t = r.table(root, "journal");
+  if (t == nullptr) return;
+  r.only_keys(*t, {"policy", "group_commit_us", "segment_mb", "snapshot_every"}, "[journal]");
+  if (const toml::node* n = t->get("policy")) {
+    const std::string& s = r.string(*n, "journal.policy");
+    if (s == "fsync") {
+      c.journal.policy = JournalPolicy::fsync;
+    } else if (s == "async") {
+      c.journal.policy = JournalPolicy::async;
+    } else if (s == "none") {
+      c.journal.policy = JournalPolicy::none;
+    } else {
+      r.fail(n->source(), "journal.policy: " + shown(s) + " is not one of \"fsync\", \"async\", \"none\"");
+    }
+  }
+  const std::string p = "journal.";
+  r.integer(*t, "group_commit_us", p, 1, 1000000, c.journal.group_commit_us);
+  r.integer(*t, "segment_mb", p, 1, 65536, c.journal.segment_mb);
+  r.integer(*t, "snapshot_every", p, 0, int64_t{1} << 40, c.journal.snapshot_every);
 }
 
 void read_matching(const Reader& r, const toml::table& root, VenueConfig& c) {
@@ -363,13 +397,14 @@ void read_accounts(const Reader& r, const toml::table& root, VenueConfig& c) {
 VenueConfig read(const Reader& r, const toml::table& root) {
   for (auto&& [key, node] : root) {
     const std::string_view k = key.str();
-    if (k != "server" && k != "matching" && k != "limits" && k != "symbol" && k != "account") {
-      r.fail(key.source(),
-             "unknown table or key " + shown(k) + " (known: [server], [matching], [limits], [[symbol]], [[account]])");
+    if (k != "server" && k != "journal" && k != "matching" && k != "limits" && k != "symbol" && k != "account") {
+      r.fail(key.source(), "unknown table or key " + shown(k) +
+                               " (known: [server], [journal], [matching], [limits], [[symbol]], [[account]])");
     }
   }
   VenueConfig c;
   read_server(r, root, c);
+  read_journal(r, root, c);
   read_matching(r, root, c);  // before the symbols: their shards and max_qty depend on it
   read_limits(r, root, c);
   read_symbols(r, root, c);

@@ -37,6 +37,7 @@ std::string_view to_string(RejectReason v) {
     case RejectReason::invalid_tif: return "invalid_tif";
     case RejectReason::would_cross: return "would_cross";
     case RejectReason::unknown_order: return "unknown_order";
+    case RejectReason::halted: return "halted";
     case RejectReason::capacity: return "capacity";
   }
   return "?";

@@ -81,6 +81,7 @@ class Session {
 
   const uint32_t id;
   SessionState state = SessionState::awaiting_logon;
+  bool recovered = false;  // restored after a restart; detached until its account logs on
   std::string account;
   AccountId account_id = kAnonymous;
   bool admin = false;
@@ -126,6 +127,13 @@ class Session {
   uint32_t find_venue(uint64_t v) const { return by_venue.find(OrderId(v), by_venue.hash32(OrderId(v))); }
 
   uint32_t take(uint64_t cl, uint32_t symbol) {
+    ++next_order;
+    if (next_order == 0) next_order = 1;  // 2^32 orders later: ids repeat, but never among live ones
+    return insert(cl, uint64_t{id} << 32 | next_order, 0, symbol);
+  }
+
+  /// A live order with its venue id already minted (a recovered one).
+  uint32_t insert(uint64_t cl, uint64_t venue_id, int64_t cum, uint32_t symbol) {
     uint32_t i;
     if (!free_slots.empty()) {
       i = free_slots.back();
@@ -134,9 +142,7 @@ class Session {
       i = static_cast<uint32_t>(slots.size());
       slots.emplace_back();
     }
-    ++next_order;
-    if (next_order == 0) next_order = 1;  // 2^32 orders later: ids repeat, but never among live ones
-    slots[i] = OrderSlot{cl, uint64_t{id} << 32 | next_order, 0, symbol, true};
+    slots[i] = OrderSlot{cl, venue_id, cum, symbol, true};
     by_cl.insert(OrderId(cl), by_cl.hash32(OrderId(cl)), i);
     by_venue.insert(OrderId(slots[i].venue_id), by_venue.hash32(OrderId(slots[i].venue_id)), i);
     return i;
@@ -153,11 +159,138 @@ class Session {
 
 // ---- Gateway -----------------------------------------------------------------
 
-Gateway::Gateway(GatewayOptions options, std::vector<ShardLink*> shards, Log& log)
+Gateway::Gateway(GatewayOptions options, std::vector<ShardLink*> shards, Log& log,
+                 const std::vector<RecoveredShard>& recovered)
     : options_(std::move(options)), shards_(std::move(shards)), log_(log) {
   symbol_by_engine_id_.resize(shards_.size());
   cursors_.resize(shards_.size());
-  for (const GatewaySymbol& s : options_.symbols) define_symbol(s, 0);
+  if (!recovered.empty()) recover(recovered);
+  if (!error_.empty()) return;
+  for (const GatewaySymbol& s : options_.symbols) {
+    auto it = symbol_by_name_.find(symbol_key(s.name));
+    if (it == symbol_by_name_.end()) {
+      define_symbol(s, 0);
+      continue;
+    }
+    // Recovered already: the configuration may repeat it, not change it.
+    const GatewaySymbol& had = symbols_[it->second].def;
+    if (had.tick != s.tick || had.spec.lot != s.spec.lot || had.spec.max_qty != s.spec.max_qty ||
+        had.shard != s.shard) {
+      error_ = cat("symbol '", s.name, "' in the configuration differs from its recovered definition (tick ",
+                   format_price(Price{1}, had.tick), ", lot ", had.spec.lot.value(), ", max_qty ",
+                   had.spec.max_qty.value(), ", shard ", had.shard, ")");
+      return;
+    }
+  }
+}
+
+void Gateway::recover(const std::vector<RecoveredShard>& recovered) {
+  if (recovered.size() != shards_.size()) {
+    error_ = cat("recovered ", recovered.size(), " shards, configured ", shards_.size());
+    return;
+  }
+  // Symbols: the gateway's index is the token each was defined with, dense across shards.
+  std::vector<std::pair<uint64_t, std::pair<uint32_t, const SymbolDef*>>> all;
+  for (uint32_t k = 0; k < recovered.size(); ++k) {
+    for (const RecoveredShard::Symbol& s : recovered[k].symbols) all.push_back({s.token, {k, &s.def}});
+  }
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i].first != i) {
+      error_ = cat("recovered symbols are not numbered densely (index ", all[i].first, " at position ", i, ")");
+      return;
+    }
+    const auto [shard, def] = all[i].second;
+    GatewaySymbol g;
+    g.name = std::string(def->name, strnlen(def->name, sizeof def->name));
+    g.tick = def->tick;
+    g.spec = def->spec;
+    g.shard = shard;
+    std::vector<uint32_t>& ids = symbol_by_engine_id_[shard];
+    symbols_.push_back(Symbol{g, SymbolId(static_cast<uint32_t>(ids.size()))});
+    ids.push_back(static_cast<uint32_t>(i));
+    symbol_by_name_.emplace(symbol_key(g.name), static_cast<uint32_t>(i));
+  }
+  // Accounts: every shard holds every binding; the union is the table.
+  std::unordered_map<uint32_t, std::string> names;
+  for (const RecoveredShard& r : recovered) {
+    for (const AccountBinding& a : r.accounts) {
+      std::string name(a.name, strnlen(a.name, sizeof a.name));
+      account_ids_.emplace(name, a.id.value());
+      names.emplace(a.id.value(), name);
+    }
+  }
+  uint32_t max_session = 0;
+  for (const RecoveredShard& r : recovered) max_session = std::max(max_session, r.max_session);
+  next_session_id_ = max_session + 1;
+  // Resting orders: back into (detached) sessions under their old ids, so that
+  // their reports route as before; the account's next session adopts them.
+  size_t orders = 0;
+  for (uint32_t k = 0; k < recovered.size(); ++k) {
+    for (const engine::OrderView& v : recovered[k].orders) {
+      const auto sid = static_cast<uint32_t>(v.id.value() >> 32);
+      auto& slot = sessions_[sid];
+      if (!slot) {
+        slot = std::make_unique<Session>(sid, options_.max_live_orders, options_.id_key, now_ms_);
+        slot->state = SessionState::detached;
+        slot->recovered = true;
+        slot->counted = false;
+        slot->account_id = v.account;
+        auto n = names.find(v.account.value());
+        slot->account = n == names.end() ? "-" : n->second;
+        slot->done_from_shard.assign(shards_.size(), 0);
+        if (v.account != kAnonymous) recovered_sessions_[v.account.value()].push_back(sid);
+      }
+      if (slot->live() >= slot->max_live || !slot->by_cl.ok()) continue;  // cannot happen: it held them before
+      const uint32_t gsym = symbol_by_engine_id_[k][v.symbol.value()];
+      slot->insert(v.tag, v.id.value(), v.filled.value(), gsym);
+      ++orders;
+    }
+  }
+  log_.line(cat("recovered ", symbols_.size(), " instrument(s), ", account_ids_.size(), " account(s), ", orders,
+                " resting order(s) in ", sessions_.size(), " earlier session(s)"));
+}
+
+void Gateway::adopt_recovered(Session& s) {
+  auto it = recovered_sessions_.find(s.account_id.value());
+  if (it == recovered_sessions_.end()) return;
+  uint32_t adopted = 0;
+  uint32_t left = 0;
+  for (uint32_t old_id : it->second) {
+    Session* old = find_session(old_id);
+    if (old == nullptr || old == &s) continue;
+    for (uint32_t i = 0; i < old->slots.size(); ++i) {
+      const OrderSlot o = old->slots[i];
+      if (!o.live) continue;
+      if (s.live() >= s.max_live || s.find_cl(o.cl_ord_id) != kNoSlot) {
+        ++left;
+        continue;
+      }
+      old->free(i);
+      s.insert(o.cl_ord_id, o.venue_id, o.cum, o.symbol);
+      ++adopted;
+    }
+    adopted_by_[old_id] = s.id;
+    release_if_done(*old);
+  }
+  recovered_sessions_.erase(it);
+  log_.line(cat("session ", s.id, " account '", printable(s.account), "': adopted ", adopted,
+                " order(s) recovered from before the restart",
+                left > 0 ? cat(" (", left, " left unaddressable: duplicate client order ids or no room)") : ""));
+}
+
+uint32_t Gateway::bind_account(const std::string& name) {
+  auto [it, inserted] = account_ids_.try_emplace(name, static_cast<uint32_t>(account_ids_.size() + 1));
+  if (inserted) {
+    // Journaled with every shard's inputs, before the account's first order.
+    ShardInput in;
+    in.kind = InputKind::account;
+    in.account = AccountBinding{};
+    in.account.id = AccountId(it->second);
+    std::memcpy(in.account.name, name.data(), std::min(name.size(), sizeof in.account.name));
+    for (uint32_t k = 0; k < shards_.size(); ++k) push(k, in);
+  }
+  return it->second;
 }
 
 Gateway::~Gateway() = default;
@@ -194,7 +327,10 @@ void Gateway::define_symbol(const GatewaySymbol& def, uint32_t session) {
   in.kind = InputKind::add_symbol;
   in.session = session;
   in.token = index;
-  in.symbol_spec = def.spec;
+  in.symbol = SymbolDef{};
+  in.symbol.spec = def.spec;
+  in.symbol.tick = def.tick;
+  std::memcpy(in.symbol.name, def.name.data(), std::min(def.name.size(), sizeof in.symbol.name));
   push(shard, in);
 }
 
@@ -203,7 +339,7 @@ Session* Gateway::open(uint64_t now_ms, std::string_view peer) {
   // Ids are never 0, and never one still in use (a closed session kept for
   // its live orders), also once the 32-bit counter wraps.
   uint32_t id = next_session_id_;
-  while (id == 0 || sessions_.contains(id)) ++id;
+  while (id == 0 || sessions_.contains(id) || adopted_by_.contains(id)) ++id;
   next_session_id_ = id + 1;
   const bool full = open_sessions_ >= options_.max_sessions;
   // A refused connection gets a session too, only to carry its Logout; its
@@ -225,7 +361,12 @@ Session* Gateway::open(uint64_t now_ms, std::string_view peer) {
 
 Session* Gateway::find_session(uint32_t id) {
   auto it = sessions_.find(id);
-  return it == sessions_.end() ? nullptr : it->second.get();
+  if (it != sessions_.end()) return it->second.get();
+  if (auto a = adopted_by_.find(id); a != adopted_by_.end()) {
+    it = sessions_.find(a->second);
+    if (it != sessions_.end()) return it->second.get();
+  }
+  return nullptr;
 }
 
 void Gateway::take_dirty(std::vector<Session*>& out) {
@@ -424,8 +565,7 @@ void Gateway::on_logon(Session& s, const p::Logon& m, uint64_t now_ms) {
   if (account == "-") {
     s.account_id = kAnonymous;
   } else {
-    auto [it, inserted] = account_ids_.try_emplace(s.account, static_cast<uint32_t>(account_ids_.size() + 1));
-    s.account_id = AccountId(it->second);
+    s.account_id = AccountId(bind_account(s.account));
   }
   s.admin = admin;
   s.cancel_on_disconnect = m.cancel_on_disconnect != 0;
@@ -443,6 +583,7 @@ void Gateway::on_logon(Session& s, const p::Logon& m, uint64_t now_ms) {
   ack.heartbeat_ms = s.heartbeat_ms;
   ack.admin = admin ? 1 : 0;
   send(s, ack);
+  if (s.account_id != kAnonymous) adopt_recovered(s);
 }
 
 void Gateway::push(uint32_t shard, const ShardInput& in) {
@@ -489,6 +630,7 @@ void Gateway::on_new_order(Session& s, const p::NewOrder& m) {
   o.post_only = m.post_only != 0;
   o.account = s.account_id;
   o.qty = Qty(m.qty);
+  o.tag = m.cl_ord_id;
   if (m.price != p::kNullInt64) {
     TickConversion c = to_ticks(WireDecimal{m.price, m.price_exponent}, symbol->def.tick);
     o.price_status = c.status;
@@ -700,6 +842,7 @@ void Gateway::closed(Session& s, std::string_view why) {
 void Gateway::release_if_done(Session& s) {
   if (s.state == SessionState::detached && s.live() == 0) {
     std::erase(dirty_, &s);
+    std::erase_if(adopted_by_, [&](const auto& kv) { return kv.second == s.id; });
     sessions_.erase(s.id);
   }
 }
@@ -743,8 +886,13 @@ void Gateway::barrier_done(Session& s, uint32_t shard, uint32_t count) {
 void Gateway::route(uint32_t shard, const ShardOutput& o) {
   if (o.kind == OutputKind::event) return route_event(shard, o);
   Session* s = find_session(o.session);
+  if (o.kind == OutputKind::halted) {
+    log_.line(cat("shard ", o.count, " halted: its order inputs are answered reject reason halted"));
+    return;
+  }
   if (o.kind == OutputKind::symbol_added) {
-    assert(o.symbol == symbols_[o.token].engine_id);
+    // kNoSymbol: a halted shard did not define it.
+    assert(o.symbol == kNoSymbol || o.symbol == symbols_[o.token].engine_id);
     if (s == nullptr) return;
     const Symbol& sym = symbols_[o.token];
     p::InstrumentReport r{};
@@ -754,7 +902,7 @@ void Gateway::route(uint32_t shard, const ShardOutput& o) {
     r.tick_exponent = t.exponent;
     r.lot = sym.def.spec.lot.value();
     r.max_qty = sym.def.spec.max_qty.value();
-    r.status = static_cast<uint8_t>(p::InstrumentStatus::added);
+    r.status = static_cast<uint8_t>(o.symbol == kNoSymbol ? p::InstrumentStatus::halted : p::InstrumentStatus::added);
     return send(*s, r);
   }
   if (s == nullptr || s->state == SessionState::detached) return;
@@ -783,6 +931,7 @@ void Gateway::route(uint32_t shard, const ShardOutput& o) {
     }
     case OutputKind::event:
     case OutputKind::symbol_added:
+    case OutputKind::halted:
       return;
   }
 }

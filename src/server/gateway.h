@@ -80,6 +80,20 @@ struct GatewayOptions {
   std::function<uint32_t(std::string_view name)> shard_for;
 };
 
+/// What a shard recovered from its snapshot and journal that the gateway must
+/// learn again (docs/JOURNAL.md "Recovery"): its symbols (engine order), the
+/// account bindings, and every resting order (its tag is the client order id).
+struct RecoveredShard {
+  struct Symbol {
+    uint64_t token;  // the gateway's symbol index when it was defined
+    SymbolDef def;
+  };
+  std::vector<Symbol> symbols;
+  std::vector<AccountBinding> accounts;
+  std::vector<engine::OrderView> orders;
+  uint32_t max_session = 0;
+};
+
 struct GatewayStats {
   uint64_t sessions_opened = 0;
   uint64_t inputs = 0;            // forwarded to shards
@@ -92,7 +106,13 @@ class Session;
 
 class Gateway {
  public:
-  Gateway(GatewayOptions options, std::vector<ShardLink*> shards, Log& log);
+  /// `recovered`: one entry per shard after a restart (empty: a fresh venue).
+  /// Check error() before use.
+  Gateway(GatewayOptions options, std::vector<ShardLink*> shards, Log& log,
+          const std::vector<RecoveredShard>& recovered = {});
+  /// Why the gateway cannot start (a configured symbol that differs from its
+  /// recovered definition, an inconsistent recovery), or empty.
+  [[nodiscard]] const std::string& error() const { return error_; }
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
@@ -162,6 +182,9 @@ class Gateway {
 
   void push(uint32_t shard, const ShardInput& in);
   void define_symbol(const GatewaySymbol& def, uint32_t session);
+  void recover(const std::vector<RecoveredShard>& recovered);
+  void adopt_recovered(Session& s);
+  uint32_t bind_account(const std::string& name);
   Session* find_session(uint32_t id);
   void release_if_done(Session& s);
   static uint64_t symbol_key(std::string_view name);
@@ -184,6 +207,12 @@ class Gateway {
     uint32_t index = 0;     // the next event's index within it
   };
   std::vector<ShardCursor> cursors_;
+  // After a restart: the sessions the recovered orders belong to (detached),
+  // by account, until the account logs on and a session adopts them; and
+  // where an adopted session's reports go now.
+  std::unordered_map<uint32_t, std::vector<uint32_t>> recovered_sessions_;  // AccountId -> session ids
+  std::unordered_map<uint32_t, uint32_t> adopted_by_;                       // old session id -> new
+  std::string error_;
   GatewayStats stats_;
   uint64_t now_ms_ = 0;
 };

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "rialto/core/decimal.h"
 #include "rialto/core/types.h"
 #include "rialto/engine/engine.h"
 
@@ -27,6 +28,21 @@ enum class InputKind : uint8_t {
   book,         // answers book_level... then book_end
   add_symbol,   // defines the next symbol of the shard's engine (the gateway checked it)
   expire,       // cancels every resting day order
+  account,      // binds an account name to its AccountId (sent to every shard before its first order)
+};
+inline constexpr uint8_t kInputKinds = 9;
+
+/// A symbol as the gateway defines it (the engine needs only `spec`; the rest
+/// is journaled so that a restart recovers the gateway's table too).
+struct SymbolDef {
+  engine::SymbolSpec spec;
+  TickSize tick;
+  char name[8];  // NUL-padded
+};
+
+struct AccountBinding {
+  AccountId id;
+  char name[16];  // NUL-padded
 };
 
 struct MassCancelInput {
@@ -49,7 +65,8 @@ struct ShardInput {
     ModifyOrder modify;
     MassCancelInput mass;
     BookInput book;
-    engine::SymbolSpec symbol_spec;
+    SymbolDef symbol;
+    AccountBinding account;
   };
   ShardInput() : new_order{} {}
 };
@@ -62,6 +79,7 @@ enum class OutputKind : uint8_t {
   book_end,
   symbol_added,   // token = the gateway's symbol index; symbol = the engine's id (kNoSymbol: refused)
   mass_cancel_done,  // count = orders cancelled
+  halted,         // the shard's journal failed (sent once); count = the shard's number
 };
 
 struct ShardOutput {

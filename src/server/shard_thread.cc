@@ -4,8 +4,34 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+
+#include "rialto/journal/reader.h"
+#include "rialto/journal/snapshot.h"
 
 namespace rialto::server {
+
+namespace {
+
+uint64_t mono_ns() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+/// Drops the first `head` elements once they are most of the vector, so that
+/// a queue that never empties under load stays bounded by what is in flight.
+template <class T>
+void compact(std::vector<T>& v, size_t& head) {
+  if (head == v.size()) {
+    v.clear();
+    head = 0;
+  } else if (head >= 4096 && head * 2 >= v.size()) {
+    v.erase(v.begin(), v.begin() + static_cast<ptrdiff_t>(head));
+    head = 0;
+  }
+}
+
+}  // namespace
 
 EventFdWake::EventFdWake() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
 
@@ -32,13 +58,83 @@ void EventFdWake::consume() noexcept {
   pending_.exchange(false, std::memory_order_acq_rel);
 }
 
-ShardThread::ShardThread(const engine::EngineConfig& config, size_t queue_capacity, EventFdWake& gateway)
+ShardThread::ShardThread(const engine::EngineConfig& config, size_t queue_capacity, EventFdWake& gateway,
+                         uint32_t index, ShardDurability durability, Log* log)
     : gateway_(gateway),
+      index_(index),
+      durability_(std::move(durability)),
+      log_(log),
       in_(std::make_unique<Channel<ShardInput>>(queue_capacity)),
       out_(std::make_unique<Channel<ShardOutput>>(queue_capacity)),
       matcher_(config, output_) {}
 
 ShardThread::~ShardThread() { stop(); }
+
+void ShardThread::log(const std::string& line) {
+  if (log_ != nullptr) log_->line("shard " + std::to_string(index_) + ": " + line);
+}
+
+bool ShardThread::recover(std::string* error) {
+  if (durability_.fs == nullptr) return true;
+  journal::Fs& fs = *durability_.fs;
+  const std::string& dir = durability_.dir;
+  if (int rc = fs.make_dir(dir); rc < 0) {
+    *error = dir + ": cannot create: " + journal::errno_text(rc);
+    return false;
+  }
+  replaying_ = true;
+  journal::LoadedSnapshot snap;
+  if (!journal::load_newest_snapshot(fs, dir, &snap, error)) return false;
+  for (const std::string& w : snap.warnings) log("WARNING: " + w);
+  uint64_t from = 1;
+  if (snap.found) {
+    std::string why;
+    if (!matcher_.load(reinterpret_cast<const uint8_t*>(snap.payload.data()), snap.payload.size(), &why)) {
+      *error = snap.path + ": " + why;
+      return false;
+    }
+    from = snap.seq + 1;
+    last_snapshot_seq_ = snap.seq;
+    log("snapshot " + snap.path + " loaded (journal seq " + std::to_string(snap.seq) + ", " +
+        std::to_string(matcher_.engine().resting_orders()) + " resting orders)");
+  }
+  journal::ReaderOptions ro;
+  ro.dir = dir;
+  ro.from_seq = from;
+  ro.salvage = durability_.salvage;
+  journal::Recovery rec;
+  const bool ok = journal::recover(
+      fs, ro,
+      [&](const journal::Record& r) {
+        ShardInput in;
+        std::string why;
+        if (!decode_input(r.type, reinterpret_cast<const uint8_t*>(r.payload.data()), r.payload.size(), &in,
+                          &why)) {
+          *error = std::string(r.file) + ": record at offset " + std::to_string(r.offset) + " (seq " +
+                   std::to_string(r.seq) + "): " + why;
+          return false;
+        }
+        matcher_.apply(in);
+        return true;
+      },
+      &rec, error);
+  replaying_ = false;
+  if (!ok) return false;
+  for (const std::string& w : rec.warnings) log("WARNING: " + w);
+  recovered_inputs_ = rec.records;
+  if (snap.found || rec.records > 0) {
+    log("recovered to journal seq " + std::to_string(rec.next_seq - 1) + " (" + std::to_string(rec.records) +
+        " records replayed), output hash " + to_hex(matcher_.output_hash()));
+  }
+  journal::WriterOptions wo = durability_.writer;
+  wo.dir = dir;
+  wo.shard = index_;
+  writer_ = journal::Writer::open(wo, fs, rec.next_seq, error);
+  if (!writer_) return false;
+  writer_->set_on_durable([this] { parking_.unpark(); });
+  current_seq_ = rec.next_seq - 1;
+  return true;
+}
 
 void ShardThread::start() { thread_ = std::thread([this] { run(); }); }
 
@@ -59,17 +155,157 @@ bool ShardThread::try_push(const ShardInput& in) {
   return true;
 }
 
-void ShardThread::Output::push(const ShardOutput& o) {
-  while (!shard.out_->try_push(o)) {
+void ShardThreadOutput::push(const ShardOutput& o) {
+  ShardThread& s = shard;
+  if (s.replaying_) return;
+  if (!s.writer_) return s.deliver(o);
+  s.staged_.push_back({s.current_seq_, o});
+}
+
+void ShardThread::deliver(const ShardOutput& o) {
+  while (!out_->try_push(o)) {
     // The gateway is behind: make sure it is awake, then let it run.
-    shard.gateway_.notify();
+    gateway_.notify();
     std::this_thread::yield();
   }
+}
+
+void ShardThread::journal_and_apply(const ShardInput& in) {
+  if (journaled(in.kind)) {
+    uint8_t buf[kMaxInputPayload];
+    const size_t n = encode_input(in, buf);
+    current_seq_ = writer_->append(static_cast<uint8_t>(in.kind), buf, static_cast<uint32_t>(n));
+    pending_.push_back({current_seq_, in});
+  }
+  // A sync or book input waits for the journaled inputs before it.
+  matcher_.apply(in);
+  if (++polls_ % 16 == 0) writer_->poll(mono_ns());
+  if (durability_.snapshot_every != 0 && journaled(in.kind) && ++since_snapshot_ >= durability_.snapshot_every) {
+    since_snapshot_ = 0;
+    writer_->flush();
+    writer_->wait_durable(current_seq_);
+    std::string error;
+    if (!writer_->failed() && !snapshot(&error)) log("WARNING: periodic snapshot failed: " + error);
+  }
+}
+
+void ShardThread::release() {
+  const uint64_t durable = writer_->durable_seq();
+  while (staged_head_ < staged_.size() && staged_[staged_head_].seq <= durable) deliver(staged_[staged_head_++].out);
+  compact(staged_, staged_head_);
+  while (pending_head_ < pending_.size() && pending_[pending_head_].seq <= durable) ++pending_head_;
+  compact(pending_, pending_head_);
+}
+
+void ShardThread::answer_halted(const ShardInput& in) {
+  ShardOutput o;
+  o.session = in.session;
+  o.cl_ord_id = in.cl_ord_id;
+  o.token = in.token;
+  Event& e = o.event;
+  e.type = EventType::rejected;
+  e.reject = RejectReason::halted;
+  switch (in.kind) {
+    case InputKind::new_order:
+      e.id = in.new_order.id;
+      e.symbol = in.new_order.symbol;
+      e.command = CommandType::new_order;
+      break;
+    case InputKind::cancel:
+      e.id = in.cancel.id;
+      e.command = CommandType::cancel;
+      break;
+    case InputKind::modify:
+      e.id = in.modify.id;
+      e.command = CommandType::modify;
+      break;
+    case InputKind::mass_cancel:
+      o.kind = OutputKind::mass_cancel_done;
+      break;
+    case InputKind::sync:
+      o.kind = OutputKind::sync_done;
+      break;
+    case InputKind::book:
+      o.kind = OutputKind::book_end;
+      o.symbol = in.book.symbol;
+      break;
+    case InputKind::add_symbol:
+      o.kind = OutputKind::symbol_added;
+      o.symbol = kNoSymbol;
+      break;
+    case InputKind::expire:
+    case InputKind::account:
+      return;
+  }
+  deliver(o);
+}
+
+void ShardThread::halt() {
+  halted_ = true;
+  release();  // what is durable still goes out
+  const uint64_t durable = writer_->durable_seq();
+  log("HALTED: " + writer_->error() + "; journal durable to seq " + std::to_string(durable) + ", " +
+      std::to_string(pending_.size() - pending_head_) +
+      " undurable input(s) answered halted; every later order input is rejected (restart to recover)");
+  staged_.clear();
+  staged_head_ = 0;
+  for (size_t i = pending_head_; i < pending_.size(); ++i) answer_halted(pending_[i].in);
+  pending_.clear();
+  pending_head_ = 0;
+  ShardOutput o;
+  o.kind = OutputKind::halted;
+  o.count = index_;
+  deliver(o);
+  gateway_.notify();
+}
+
+bool ShardThread::snapshot(std::string* error) {
+  if (current_seq_ == last_snapshot_seq_) return true;
+  std::vector<uint8_t> bytes;
+  matcher_.save(bytes);
+  const auto* b = reinterpret_cast<const std::byte*>(bytes.data());
+  if (!journal::write_snapshot(*durability_.fs, durability_.dir, current_seq_, {b, bytes.size()}, error)) {
+    return false;
+  }
+  last_snapshot_seq_ = current_seq_;
+  std::vector<std::string> removed;
+  std::string why;
+  if (!journal::apply_retention(*durability_.fs, durability_.dir, 2, &removed, &why)) {
+    log("WARNING: retention: " + why);
+  }
+  return true;
+}
+
+void ShardThread::finish() {
+  if (writer_) {
+    if (!halted_) {
+      writer_->flush();
+      writer_->wait_durable(current_seq_);
+      if (writer_->failed()) {
+        halt();
+      } else {
+        release();
+      }
+    }
+    if (!halted_) {
+      std::string error;
+      if (!snapshot(&error)) log("WARNING: shutdown snapshot failed: " + error);
+    }
+    writer_->close();
+    log("journal seq " + std::to_string(current_seq_) + ", output hash " + to_hex(matcher_.output_hash()));
+  }
+  finished_.store(true, std::memory_order_release);
+  gateway_.notify();
 }
 
 void ShardThread::run() {
   constexpr int kSpins = 2000;
   ShardInput in;
+  auto releasable = [&] {
+    if (!writer_ || halted_) return false;
+    if (writer_->failed()) return true;
+    return staged_head_ < staged_.size() && staged_[staged_head_].seq <= writer_->durable_seq();
+  };
   for (;;) {
     bool got = in_->try_pop(in);
     for (int i = 0; !got && i < kSpins; ++i) {
@@ -77,24 +313,37 @@ void ShardThread::run() {
       got = in_->try_pop(in);
     }
     if (!got) {
+      if (writer_ && !halted_) {
+        writer_->poll(mono_ns());
+        if (writer_->failed()) halt();
+        release();
+      }
       gateway_.notify();
       // Stop only once everything pushed before stop() has been applied.
       if (stop_.load(std::memory_order_acquire)) {
-        if (!in_->try_pop(in)) {
-          finished_.store(true, std::memory_order_release);
-          gateway_.notify();
-          return;
-        }
+        if (!in_->try_pop(in)) return finish();
         got = true;
       } else {
         parking_.park([&] {
           got = in_->try_pop(in);
-          return !got && !stop_.load(std::memory_order_acquire);
+          return !got && !stop_.load(std::memory_order_acquire) && !releasable() &&
+                 !(writer_ && !halted_ && writer_->batch_waiting());
         });
         if (!got) continue;
       }
     }
-    matcher_.apply(in);
+    if (halted_) {
+      answer_halted(in);
+    } else if (writer_) {
+      journal_and_apply(in);
+      if (writer_->failed()) {
+        halt();
+      } else {
+        release();
+      }
+    } else {
+      matcher_.apply(in);
+    }
     gateway_.notify();
   }
 }

@@ -1,34 +1,71 @@
 // One matching shard on its own thread: the gateway pushes ShardInputs into
-// `in_`, the thread applies them to its Matcher and pushes every output into
-// `out_`, then wakes the gateway. This is the single writer of the shard's
-// books. The journal (durability) goes between the pop and Matcher::apply.
+// `in_`, the thread journals each state-changing input, applies it to its
+// Matcher and pushes its outputs into `out_` once the input is durable, then
+// wakes the gateway. This is the single writer of the shard's books.
+//
+// Durability (docs/JOURNAL.md): with a journal, outputs wait in `staged_`
+// until the writer's durable_seq covers their input; inputs keep being applied
+// meanwhile (group commit: the disk's latency sets the batch size, not the
+// matching). A journal failure halts the shard: the undurable inputs and every
+// later one are answered `halted`, nothing undurable is ever released.
 //
 // Thread safety: try_push/try_pop (the ShardLink) from the gateway thread
-// only; start/stop from the thread that owns the ShardThread.
+// only; recover/start/stop from the thread that owns the ShardThread.
 // Invariants: outputs leave in the order the matcher emitted them; an input's
-// outputs are all in `out_` before the gateway is woken for it.
+// outputs are all in `out_` before the gateway is woken for it; no output of a
+// journaled input leaves before the input is durable.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "channel.h"
 #include "gateway.h"
 #include "matcher.h"
+#include "rialto/journal/fs.h"
+#include "rialto/journal/writer.h"
 #include "wakeup.h"
 
 namespace rialto::server {
 
+class ShardThread;
+
+/// The matcher's output sink: the shard decides where each output goes.
+struct ShardThreadOutput {
+  ShardThread& shard;
+  void push(const ShardOutput& o);
+};
+
+struct ShardDurability {
+  journal::Fs* fs = nullptr;  // null: in memory (no journal, no snapshots)
+  std::string dir;            // DATA/shard-K
+  journal::WriterOptions writer;
+  uint64_t snapshot_every = 0;  // journaled inputs between periodic snapshots (0: only at clean shutdown)
+  bool salvage = false;         // recover past mid-journal corruption (the operator's flag)
+};
+
 class ShardThread final : public ShardLink {
  public:
-  /// `queue_capacity`: elements of each of its two queues.
-  ShardThread(const engine::EngineConfig& config, size_t queue_capacity, EventFdWake& gateway);
+  /// `queue_capacity`: elements of each of its two queues. `log` must be safe
+  /// to call from the matching thread.
+  ShardThread(const engine::EngineConfig& config, size_t queue_capacity, EventFdWake& gateway, uint32_t index = 0,
+              ShardDurability durability = {}, Log* log = nullptr);
   ~ShardThread() override;
   ShardThread(const ShardThread&) = delete;
   ShardThread& operator=(const ShardThread&) = delete;
 
   [[nodiscard]] bool ok() const { return matcher_.ok(); }
+  /// Before start(): loads the newest valid snapshot, replays the journal
+  /// after it (outputs discarded), repairs a torn tail, and opens the writer.
+  /// False with `error` set when start-up must stop (corruption, I/O).
+  bool recover(std::string* error);
+  /// The recovered state, for the gateway (valid after recover(), before start()).
+  [[nodiscard]] const Matcher<ShardThreadOutput>& matcher() const { return matcher_; }
+  [[nodiscard]] uint64_t recovered_inputs() const { return recovered_inputs_; }
+
   void start();
   /// Asks the thread to finish every input already pushed and end; the
   /// gateway keeps draining until finished(), then calls stop().
@@ -42,17 +79,47 @@ class ShardThread final : public ShardLink {
   [[nodiscard]] bool try_pop(ShardOutput& out) override { return out_->try_pop(out); }
 
  private:
-  struct Output {
-    ShardThread& shard;
-    void push(const ShardOutput& o);
-  };
+  friend struct ShardThreadOutput;
   void run();
+  void deliver(const ShardOutput& o);  // into out_, waiting for room
+  void journal_and_apply(const ShardInput& in);
+  void release();
+  void halt();
+  void answer_halted(const ShardInput& in);
+  bool snapshot(std::string* error);
+  void finish();
+  void log(const std::string& line);
+
+  struct Staged {
+    uint64_t seq;  // the journal seq its outputs wait for
+    ShardOutput out;
+  };
+  struct Pending {
+    uint64_t seq;
+    ShardInput in;
+  };
 
   EventFdWake& gateway_;
+  const uint32_t index_;
+  ShardDurability durability_;
+  Log* log_;
   std::unique_ptr<Channel<ShardInput>> in_;
   std::unique_ptr<Channel<ShardOutput>> out_;
-  Output output_{*this};
-  Matcher<Output> matcher_;
+  ShardThreadOutput output_{*this};
+  Matcher<ShardThreadOutput> matcher_;
+  std::unique_ptr<journal::Writer> writer_;
+  // Matching thread only.
+  bool replaying_ = false;
+  bool halted_ = false;
+  uint64_t current_seq_ = 0;  // the journal seq the current input's outputs wait for
+  std::vector<Staged> staged_;
+  size_t staged_head_ = 0;
+  std::vector<Pending> pending_;  // journaled inputs not yet durable (answered `halted` on failure)
+  size_t pending_head_ = 0;
+  uint64_t since_snapshot_ = 0;
+  uint64_t last_snapshot_seq_ = 0;
+  uint64_t recovered_inputs_ = 0;
+  uint32_t polls_ = 0;
   Parking parking_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};

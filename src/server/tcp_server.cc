@@ -2,18 +2,26 @@
 // gateway thread runs the acceptor, every session socket, a 10 ms tick, the
 // shards' wake-up eventfd and the signal handler. Everything protocol-level
 // happens in Gateway; this file only moves bytes and closes sockets.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <asio.hpp>
 #include <chrono>
+#include <cerrno>
 #include <cstring>
 #include <csignal>
+#include <filesystem>
+#include <mutex>
 #include <iostream>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "gateway.h"
+#include "rialto/journal/fs.h"
+#include "recovery.h"
 #include "rialto/server/server.h"
 #include "shard_thread.h"
 
@@ -28,16 +36,54 @@ uint64_t now_ms() {
   return static_cast<uint64_t>(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
 }
 
+/// Log lines from the gateway and the matching threads (rare: start-up,
+/// sessions, errors), one whole line at a time.
 class StreamLog final : public Log {
  public:
   explicit StreamLog(std::ostream& out) : out_(out) {}
   void line(std::string_view line) override {
+    std::lock_guard<std::mutex> lock(mu_);
     out_ << "rialto serve: " << line << '\n';
     out_.flush();
   }
 
  private:
+  std::mutex mu_;
   std::ostream& out_;
+};
+
+journal::Policy to_policy(config::JournalPolicy p) {
+  switch (p) {
+    case config::JournalPolicy::fsync: return journal::Policy::fsync;
+    case config::JournalPolicy::async: return journal::Policy::async;
+    case config::JournalPolicy::none: break;
+  }
+  return journal::Policy::none;
+}
+
+/// Holds an exclusive flock on DIR/LOCK for the process's life: two servers
+/// on one data directory would interleave their journals.
+class DirLock {
+ public:
+  bool take(const std::string& dir, std::string* error) {
+    const std::string path = dir + "/LOCK";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      *error = path + ": " + std::strerror(errno);
+      return false;
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      *error = path + ": the data directory is in use by another process";
+      return false;
+    }
+    return true;
+  }
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  int fd_ = -1;
 };
 
 struct Conn {
@@ -331,20 +377,73 @@ int serve(const config::VenueConfig& venue, const RunOptions& options) {
     log.line("cannot create an eventfd");
     return 1;
   }
+  DirLock lock;
+  if (venue.data_dir.empty()) {
+    log.line("no data directory: running in memory (nothing is journaled; a restart starts empty)");
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(venue.data_dir, ec);
+    std::string error;
+    if (ec) {
+      log.line("cannot create the data directory " + venue.data_dir + ": " + ec.message());
+      return 1;
+    }
+    if (!lock.take(venue.data_dir, &error)) {
+      log.line("cannot lock the data directory: " + error);
+      return 1;
+    }
+    // A data directory made with more shards than configured cannot be recovered.
+    for (const auto& entry : std::filesystem::directory_iterator(venue.data_dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("shard-", 0) == 0 && std::atoi(name.c_str() + 6) >= static_cast<int>(venue.shards)) {
+        log.line("the data directory " + venue.data_dir + " holds " + name + " but the venue has " +
+                 std::to_string(venue.shards) + " shard(s): start with the same [matching] shards");
+        return 1;
+      }
+    }
+    log.line("data directory " + venue.data_dir + ", journal policy " +
+             std::string(journal::to_string(to_policy(venue.journal.policy))));
+  }
+  const auto started = std::chrono::steady_clock::now();
   engine::EngineConfig ec;
   ec.max_orders = venue.max_orders_per_shard;
   ec.max_symbols = venue.max_symbols_per_shard;
   std::vector<std::unique_ptr<ShardThread>> shards;
   std::vector<ShardLink*> links;
+  std::vector<RecoveredShard> recovered;
+  uint64_t recovered_inputs = 0;
   for (uint32_t k = 0; k < venue.shards; ++k) {
     ec.id_key = random_key();
-    shards.push_back(std::make_unique<ShardThread>(ec, venue.queue_capacity, wake));
+    ShardDurability d;
+    if (!venue.data_dir.empty()) {
+      d.fs = &journal::posix_fs();
+      d.dir = venue.data_dir + "/shard-" + std::to_string(k);
+      d.writer.policy = to_policy(venue.journal.policy);
+      d.writer.group_commit_us = venue.journal.group_commit_us;
+      d.writer.segment_bytes = uint64_t{venue.journal.segment_mb} << 20;
+      d.snapshot_every = venue.journal.snapshot_every;
+      d.salvage = options.salvage;
+    }
+    shards.push_back(std::make_unique<ShardThread>(ec, venue.queue_capacity, wake, k, d, &log));
     if (!shards.back()->ok()) {
       log.line("cannot allocate shard " + std::to_string(k) + "'s tables (max_orders_per_shard " +
                std::to_string(venue.max_orders_per_shard) + ")");
       return 1;
     }
+    std::string error;
+    if (!shards.back()->recover(&error)) {
+      log.line("cannot recover shard " + std::to_string(k) + ": " + error);
+      return 3;
+    }
+    recovered_inputs += shards.back()->recovered_inputs();
+    if (!venue.data_dir.empty()) recovered.push_back(recovered_state(shards.back()->matcher()));
     links.push_back(shards.back().get());
+  }
+  if (!venue.data_dir.empty()) {
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    log.line("recovery: " + std::to_string(recovered_inputs) + " journaled inputs replayed in " +
+             std::to_string(static_cast<int64_t>(ms)) + " ms");
   }
   GatewayOptions g;
   for (const auto& a : venue.accounts) g.accounts.push_back({a.name, a.password, a.admin});
@@ -363,8 +462,12 @@ int serve(const config::VenueConfig& venue, const RunOptions& options) {
   g.heartbeat_max_ms = venue.limits.heartbeat_max_ms;
   g.id_key = random_key();
   g.shard_for = [&venue](std::string_view name) { return venue.shard_for(name); };
+  Gateway gateway(std::move(g), links, log, recovered);
+  if (!gateway.error().empty()) {
+    log.line("cannot start: " + gateway.error());
+    return 3;
+  }
   for (auto& sh : shards) sh->start();
-  Gateway gateway(std::move(g), links, log);
   TcpServer server(gateway, shards, wake, log);
   if (!server.listen(venue.listen_host, venue.listen_port, out)) {
     for (auto& sh : shards) sh->stop();

@@ -184,6 +184,33 @@ TEST(VenueConfigParse, IPv6ListenIsReturnedWithoutBrackets) {
   EXPECT_EQ(c.listen_port, 65535);
 }
 
+TEST(VenueConfigParse, ReadsTheDataDirTheFeedAddressAndTheJournalTable) {
+  const VenueConfig c = parsed(
+      "[server]\nmd_listen = \"0.0.0.0:9200\"\ndata_dir = \"/var/lib/rialto\"\n"
+      "[journal]\npolicy = \"async\"\ngroup_commit_us = 50\nsegment_mb = 8\nsnapshot_every = 0\n");
+  EXPECT_EQ(c.md_listen_host, "0.0.0.0");
+  EXPECT_EQ(c.md_listen_port, 9200);
+  EXPECT_EQ(c.data_dir, "/var/lib/rialto");
+  EXPECT_EQ(c.journal, (Journal{JournalPolicy::async, 50, 8, 0}));
+  const VenueConfig d = parsed("");
+  EXPECT_EQ(d.md_listen_port, 7002);
+  EXPECT_EQ(d.data_dir, "");
+  EXPECT_EQ(d.journal, (Journal{JournalPolicy::fsync, 200, 64, 1000000}));
+}
+
+TEST(VenueConfigParse, RejectsABadJournalTable) {
+  EXPECT_EQ(error_of("[journal]\npolicy = \"sometimes\"\n"),
+            "v.toml:2:10: journal.policy: 'sometimes' is not one of \"fsync\", \"async\", \"none\"");
+  EXPECT_EQ(error_of("[journal]\ngroup_commit_us = 0\n"),
+            "v.toml:2:19: journal.group_commit_us: 0 is out of range (1..1000000)");
+  EXPECT_EQ(error_of("[journal]\nfsync = true\n"), "v.toml:2:1: unknown key 'fsync' in [journal]");
+  EXPECT_EQ(error_of("[server]\ndata_dir = \"\"\n"),
+            "v.toml:2:12: server.data_dir: '' is not a directory path (1..4096 bytes)");
+  EXPECT_EQ(error_of("[server]\nmd_listen = \"nowhere\"\n"),
+            "v.toml:2:13: server.md_listen: 'nowhere' is not HOST:PORT (a host name, IPv4 or [IPv6] address, port "
+            "0..65535)");
+}
+
 // ---- The shard rule ----------------------------------------------------------------
 
 TEST(VenueConfigShardFor, IsFnv1a32OfTheNameModuloShards) {
@@ -280,13 +307,13 @@ TEST(VenueConfigErrors, BytesFromTheFileInTomlMessagesAreEscaped) {
 
 TEST(VenueConfigErrors, UnknownTopLevelTable) {
   EXPECT_EQ(error_of("[server]\n[serevr]\nlisten = \"h:1\"\n"),
-            "v.toml:2:2: unknown table or key 'serevr' (known: [server], [matching], [limits], "
+            "v.toml:2:2: unknown table or key 'serevr' (known: [server], [journal], [matching], [limits], "
             "[[symbol]], [[account]])");
 }
 
 TEST(VenueConfigErrors, UnknownTopLevelKey) {
   EXPECT_EQ(error_of("listen = \"h:1\"\n"),
-            "v.toml:1:1: unknown table or key 'listen' (known: [server], [matching], [limits], "
+            "v.toml:1:1: unknown table or key 'listen' (known: [server], [journal], [matching], [limits], "
             "[[symbol]], [[account]])");
 }
 

@@ -350,6 +350,7 @@ std::string ServerProcess::finish(const std::vector<std::string>& allowed) {
   else if (!exited_zero(st)) problems += "the server " + describe_status(st) + "\n";
   static const std::vector<std::string> always = {
       "WARNING: demo venue: *",
+      "no data directory: running in memory (nothing is journaled; a restart starts empty)",
       "listening on 127.0.0.1:#",
       "# matching shard(s), 0 instrument(s)",
       "session # account '*' from 127.0.0.1:#: logged on*",

@@ -24,9 +24,10 @@ want_head="rialto: starting the demo venue on 127.0.0.1:7001 (Ctrl-C stops it). 
   $exe client                                       # type orders, see reports
   $exe client --script $src/examples/demo.script   # run the demo scenario through the venue
 rialto serve: WARNING: demo venue: any account name may log on and every session is admin (no [[account]] in the configuration)
+rialto serve: no data directory: running in memory (nothing is journaled; a restart starts empty)
 rialto serve: listening on 127.0.0.1:7001
 rialto serve: 1 matching shard(s), 4 instrument(s)"
-[[ $(head -n 6 serve.err) == "$want_head" ]] || fail "the first lines on stderr differ from:
+[[ $(head -n 7 serve.err) == "$want_head" ]] || fail "the first lines on stderr differ from:
 $want_head"
 
 "$exe" client --script "$src/examples/demo.script" >client.out 2>client.err || fail "rialto client failed: $(cat client.err)"

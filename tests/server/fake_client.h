@@ -17,6 +17,7 @@
 
 #include "gateway.h"
 #include "inline_shard.h"
+#include "recovery.h"
 #include "rialto/protocol/framing.h"
 #include "rialto/protocol/messages.h"
 
@@ -151,6 +152,35 @@ class GatewayHarness {
     std::vector<ShardLink*> links;
     for (auto& s : shards_) links.push_back(s.get());
     gateway_ = std::make_unique<Gateway>(std::move(o), links, log_);
+    pump();
+  }
+
+  /// Restarts the venue the way recovery does: fresh shards replay each old
+  /// shard's journaled inputs (or restore a snapshot of it taken now), and a
+  /// new gateway learns what they recovered. Every client is gone.
+  void restart(GatewayOptions o, bool via_snapshot) {
+    o.shards = static_cast<uint32_t>(shards_.size());
+    std::vector<std::unique_ptr<InlineShard>> fresh;
+    std::vector<RecoveredShard> recovered;
+    for (auto& old : shards_) {
+      fresh.push_back(std::make_unique<InlineShard>(engine_config_for(o)));
+      if (via_snapshot) {
+        std::vector<uint8_t> bytes;
+        old->matcher().save(bytes);
+        std::string error;
+        ASSERT_TRUE(fresh.back()->load(bytes, &error)) << error;
+        EXPECT_EQ(fresh.back()->matcher().output_hash(), old->matcher().output_hash());
+      } else {
+        fresh.back()->replay(old->journal);
+      }
+      recovered.push_back(recovered_state(fresh.back()->matcher()));
+    }
+    clients_.clear();
+    gateway_.reset();
+    shards_ = std::move(fresh);
+    std::vector<ShardLink*> links;
+    for (auto& s : shards_) links.push_back(s.get());
+    gateway_ = std::make_unique<Gateway>(std::move(o), links, log_, recovered);
     pump();
   }
 

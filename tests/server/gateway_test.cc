@@ -1582,5 +1582,96 @@ TEST_F(GatewayTest, shouldHoldNoStateForDoneOrdersAfterManyOrders) {
   EXPECT_EQ(gateway().sessions(), 1u);  // a's four orders rest
 }
 
+// ---- Restart: what the journal and snapshots give back ----------------------
+
+class RestartTest : public GatewayTest, public ::testing::WithParamInterface<bool> {};
+
+// Resting orders survive a restart with their client order ids and filled
+// quantities; the account's next session adopts them, addresses them by
+// client order id, and gets their reports (cum_qty included).
+TEST_P(RestartTest, shouldLetTheAccountsNextSessionAdoptItsRecoveredOrders) {
+  start(demo_options());
+  Client& alice = connect();
+  const uint32_t a = logon(alice, "alice");
+  Client& bob = connect();
+  const uint32_t b = logon(bob, "bob");
+  send(alice, order(1, "ABC", p::Side::buy, 10, 100));
+  send(alice, order(2, "ABC", p::Side::sell, 5, 200));
+  send(bob, order(1, "ABC", p::Side::buy, 2, 200));  // fills 2 of alice's 2
+  take(alice);
+  take(bob);
+  log().take();
+  const uint64_t hash = shard(0).matcher().output_hash();
+
+  restart(demo_options(), GetParam());
+  ASSERT_EQ(gateway().error(), "");
+  EXPECT_EQ(shard(0).matcher().output_hash(), hash);
+  EXPECT_EQ(log().take(), (Lines{"recovered 1 instrument(s), 2 account(s), 2 resting order(s) in 1 earlier session(s)"}));
+  Client& again = connect("again");
+  const uint32_t a2 = logon(again, "alice");
+  EXPECT_EQ(a2, b + 1);  // session ids continue above every recovered one
+  EXPECT_EQ(log().take(), (Lines{"session 3 account 'alice' from again: logged on (admin)",
+                                 "session 3 account 'alice': adopted 2 order(s) recovered from before the restart"}));
+  send(again, order(1, "ABC", p::Side::buy, 1, 100));  // 1 is live: adopted
+  send(again, cancel(2));
+  EXPECT_EQ(describe(take(again)), expect({p::ExecutionReport{.seq = 2,
+                                                              .cl_ord_id = 1,
+                                                              .symbol = "ABC",
+                                                              .exec_type = u8(p::ExecType::rejected),
+                                                              .reject_reason = u8(p::RejectCode::duplicate_id),
+                                                              .command = 1},
+                                           p::ExecutionReport{.seq = 3,
+                                                              .engine_seq = 4,
+                                                              .cl_ord_id = 2,
+                                                              .order_id = oid(a, 2),
+                                                              .cum_qty = 2,
+                                                              .price = 200,
+                                                              .qty = 3,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::cancelled),
+                                                              .side = 1,
+                                                              .cancel_reason = 1}}));
+  // Bob's session had nothing left to adopt; alice's first order still rests.
+  Client& bob2 = connect("bob2");
+  logon(bob2, "bob");
+  EXPECT_EQ(log().take(), (Lines{"session 4 account 'bob' from bob2: logged on (admin)"}));
+  EXPECT_EQ(book_of(bob2, "ABC"),
+            expect({p::BookLevel{
+                        .seq = 2, .price = 100, .qty = 10, .orders = 1, .symbol = "ABC", .price_exponent = -2, .side = 0},
+                    p::BookEnd{.seq = 3, .symbol = "ABC", .status = 0}}));
+  // A fill of the adopted order reaches the new session, with its recovered id.
+  send(bob2, order(5, "ABC", p::Side::sell, 4, 100));
+  EXPECT_EQ(describe(take(again)), expect({p::ExecutionReport{.seq = 4,
+                                                              .engine_seq = 5,
+                                                              .cl_ord_id = 1,
+                                                              .order_id = oid(a, 1),
+                                                              .match_id = 2,
+                                                              .last_px = 100,
+                                                              .last_qty = 4,
+                                                              .leaves_qty = 6,
+                                                              .cum_qty = 4,
+                                                              .event_index = 1,
+                                                              .symbol = "ABC",
+                                                              .price_exponent = -2,
+                                                              .exec_type = u8(p::ExecType::partially_filled)}}));
+  check_alive(again);
+  (void)a;
+}
+
+// The configuration may list a recovered symbol again, never change it.
+TEST_P(RestartTest, shouldRefuseAConfiguredSymbolThatDiffersFromItsRecoveredDefinition) {
+  start(demo_options());
+  GatewayOptions o = demo_options();
+  o.symbols[0].tick = TickSize{5, 2};
+  restart(o, GetParam());
+  EXPECT_EQ(gateway().error(),
+            "symbol 'ABC' in the configuration differs from its recovered definition (tick 0.01, lot 1, max_qty "
+            "1000000, shard 0)");
+}
+
+INSTANTIATE_TEST_SUITE_P(JournalOrSnapshot, RestartTest, ::testing::Bool(),
+                         [](const auto& param_info) { return param_info.param ? "snapshot" : "journal"; });
+
 }  // namespace
 }  // namespace rialto::server::testing

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "gateway.h"
 #include "matcher.h"
@@ -19,6 +21,11 @@
 #include "shard_messages.h"
 
 namespace rialto::server::testing {
+
+struct InlineShardOut {
+  std::deque<ShardOutput> queue;
+  void push(const ShardOutput& o) { queue.push_back(o); }
+};
 
 class InlineShard final : public ShardLink {
  public:
@@ -31,10 +38,25 @@ class InlineShard final : public ShardLink {
       ++refused;
       return false;
     }
+    if (journaled(in.kind)) journal.push_back(in);
     matcher_.apply(in);
     ++applied;
     return true;
   }
+
+  /// Applies recorded inputs (a journal replay) and discards their outputs.
+  void replay(const std::vector<ShardInput>& inputs) {
+    for (const ShardInput& in : inputs) {
+      journal.push_back(in);
+      matcher_.apply(in);
+    }
+    out_.queue.clear();
+  }
+  /// Restores a snapshot saved from another shard's matcher().
+  [[nodiscard]] bool load(const std::vector<uint8_t>& bytes, std::string* error) {
+    return matcher_.load(bytes.data(), bytes.size(), error);
+  }
+  [[nodiscard]] const Matcher<InlineShardOut>& matcher() const { return matcher_; }
 
   [[nodiscard]] bool try_pop(ShardOutput& o) override {
     if (out_.queue.empty()) return false;
@@ -50,14 +72,11 @@ class InlineShard final : public ShardLink {
   size_t max_queued = std::numeric_limits<size_t>::max();
   uint64_t applied = 0;
   uint64_t refused = 0;
+  std::vector<ShardInput> journal;  // every journaled input, as the journal would hold them
 
  private:
-  struct Out {
-    std::deque<ShardOutput> queue;
-    void push(const ShardOutput& o) { queue.push_back(o); }
-  };
-  Out out_;  // before matcher_, which keeps a reference to it
-  Matcher<Out> matcher_;
+  InlineShardOut out_;  // before matcher_, which keeps a reference to it
+  Matcher<InlineShardOut> matcher_;
 };
 
 /// The engine configuration a shard of `o` runs with (as the server builds it).

@@ -49,9 +49,28 @@ struct Limits {
   friend bool operator==(const Limits&, const Limits&) = default;
 };
 
+/// [journal]: durability of a venue with a data directory (docs/JOURNAL.md).
+enum class JournalPolicy : uint8_t {
+  fsync,  // group commit: results leave once their inputs are fdatasync'ed
+  async,  // results leave once their inputs are written (page cache), not synced
+  none,   // nothing journaled; snapshots at clean shutdown only
+};
+
+struct Journal {
+  JournalPolicy policy = JournalPolicy::fsync;
+  uint32_t group_commit_us = 200;    // a batch goes to the disk at most this long after its first input
+  uint32_t segment_mb = 64;          // journal files roll at this size
+  uint64_t snapshot_every = 1000000;  // journaled inputs between snapshots (0: only at clean shutdown)
+  friend bool operator==(const Journal&, const Journal&) = default;
+};
+
 struct VenueConfig {
   std::string listen_host = "127.0.0.1";  // [server] listen = "HOST:PORT"
   uint16_t listen_port = 7001;
+  std::string md_listen_host = "127.0.0.1";  // [server] md_listen = "HOST:PORT": the market-data feed
+  uint16_t md_listen_port = 7002;
+  std::string data_dir;  // [server] data_dir: journal and snapshots; empty: in memory
+  Journal journal;
   uint32_t shards = 1;                       // [matching]: matching threads
   uint32_t max_orders_per_shard = 1u << 20;  // EngineConfig::max_orders
   uint32_t max_symbols_per_shard = 4096;     // EngineConfig::max_symbols

@@ -86,6 +86,7 @@ enum class RejectReason : uint8_t {
   would_cross,
   unknown_order,
   capacity,  // a configured limit (resting orders; an edge's id memory) is full; see docs/SEMANTICS.md
+  halted,    // never the engine's: a shard whose journal failed answers every order input with it
 };
 
 /// Why a symbol definition was refused (Engine::check_symbol).

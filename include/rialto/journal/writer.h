@@ -90,6 +90,11 @@ class Writer {
   /// durable_seq() >= seq. The caller must have handed `seq` off (flush).
   bool wait_durable(uint64_t seq);
 
+  /// Owner thread: records are appended but not handed off, and the sync
+  /// thread is idle (so poll() would hand them off now). The sync thread
+  /// clears `busy` before it calls on_durable, so an owner that checks this
+  /// after announcing it sleeps cannot miss the wake-up.
+  [[nodiscard]] bool batch_waiting() const { return fill_ > 0 && !busy_.load(std::memory_order_acquire); }
   /// The seq the next append will return.
   [[nodiscard]] uint64_t next_seq() const { return next_seq_; }
 

@@ -116,6 +116,7 @@ enum class RejectCode : uint8_t {
   would_cross = 7,
   unknown_order = 8,
   capacity = 9,
+  halted = 10,           // the shard's journal failed: it accepts nothing until restarted (docs/JOURNAL.md)
   throttled = 32,        // beyond the session's message rate
   not_authorized = 33,   // an admin message from a non-admin session
   invalid_field = 34,    // an enum field out of range
@@ -136,6 +137,7 @@ enum class InstrumentStatus : uint8_t {
   invalid_tick = 7,       // not a decimal > 0 with at most 18 decimals, mantissa <= 10^18
   not_authorized = 8,
   invalid_symbol = 9,     // empty or not printable ASCII
+  halted = 10,            // the shard's journal failed: not defined (docs/JOURNAL.md)
 };
 
 enum class BookStatus : uint8_t { ok = 0, unknown_symbol = 1 };
