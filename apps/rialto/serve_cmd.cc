@@ -19,6 +19,7 @@ std::string g_config;
 std::string g_listen;
 std::string g_data_dir;
 bool g_salvage = false;
+std::string g_event_log;
 server::ReplayOptions g_replay;
 std::string g_replay_config;
 
@@ -46,6 +47,8 @@ CLI::App* add_serve_command(CLI::App& app) {
   serve->add_flag("--salvage", g_salvage,
                   "recover past corruption in the middle of a journal by dropping everything from it on "
                   "(see RUNBOOK in docs/JOURNAL.md)");
+  serve->add_option("--event-log", g_event_log,
+                    "append every engine event each shard releases to FILE.shard-K, as `rialto replay` prints them");
   return serve;
 }
 
@@ -67,6 +70,7 @@ int run_serve_command() {
   server::RunOptions options;
   options.log = &std::cerr;
   options.salvage = g_salvage;
+  options.event_log = g_event_log;
   return server::serve(venue, options);
 }
 

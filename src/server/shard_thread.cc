@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "rialto/journal/reader.h"
 #include "rialto/journal/snapshot.h"
@@ -68,13 +69,30 @@ ShardThread::ShardThread(const engine::EngineConfig& config, size_t queue_capaci
       out_(std::make_unique<Channel<ShardOutput>>(queue_capacity)),
       matcher_(config, output_) {}
 
-ShardThread::~ShardThread() { stop(); }
+ShardThread::~ShardThread() {
+  stop();
+  if (event_log_ != nullptr) std::fclose(event_log_);
+}
+
+void ShardThread::trace(const ShardOutput& o) {
+  if (event_log_ == nullptr || o.kind != OutputKind::event) return;
+  event_line_.clear();
+  format_event(o.event, event_line_);
+  std::fwrite(event_line_.data(), 1, event_line_.size(), event_log_);
+}
 
 void ShardThread::log(const std::string& line) {
   if (log_ != nullptr) log_->line("shard " + std::to_string(index_) + ": " + line);
 }
 
 bool ShardThread::recover(std::string* error) {
+  if (!durability_.event_log.empty()) {
+    event_log_ = std::fopen(durability_.event_log.c_str(), "a");
+    if (event_log_ == nullptr) {
+      *error = durability_.event_log + ": " + std::strerror(errno);
+      return false;
+    }
+  }
   if (durability_.fs == nullptr) return true;
   journal::Fs& fs = *durability_.fs;
   const std::string& dir = durability_.dir;
@@ -158,7 +176,10 @@ bool ShardThread::try_push(const ShardInput& in) {
 void ShardThreadOutput::push(const ShardOutput& o) {
   ShardThread& s = shard;
   if (s.replaying_) return;
-  if (!s.writer_) return s.deliver(o);
+  if (!s.writer_) {
+    s.trace(o);
+    return s.deliver(o);
+  }
   s.staged_.push_back({s.current_seq_, o});
 }
 
@@ -191,7 +212,11 @@ void ShardThread::journal_and_apply(const ShardInput& in) {
 
 void ShardThread::release() {
   const uint64_t durable = writer_->durable_seq();
-  while (staged_head_ < staged_.size() && staged_[staged_head_].seq <= durable) deliver(staged_[staged_head_++].out);
+  while (staged_head_ < staged_.size() && staged_[staged_head_].seq <= durable) {
+    const ShardOutput& o = staged_[staged_head_++].out;
+    trace(o);
+    deliver(o);
+  }
   compact(staged_, staged_head_);
   while (pending_head_ < pending_.size() && pending_[pending_head_].seq <= durable) ++pending_head_;
   compact(pending_, pending_head_);
@@ -292,6 +317,7 @@ void ShardThread::finish() {
       if (!snapshot(&error)) log("WARNING: shutdown snapshot failed: " + error);
     }
     writer_->close();
+    if (event_log_ != nullptr) std::fflush(event_log_);
     log("journal seq " + std::to_string(current_seq_) + ", output hash " + to_hex(matcher_.output_hash()));
   }
   finished_.store(true, std::memory_order_release);

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
@@ -45,6 +46,7 @@ struct ShardDurability {
   journal::WriterOptions writer;
   uint64_t snapshot_every = 0;  // journaled inputs between periodic snapshots (0: only at clean shutdown)
   bool salvage = false;         // recover past mid-journal corruption (the operator's flag)
+  std::string event_log;        // non-empty: append every released engine event here, as `rialto replay` prints it
 };
 
 class ShardThread final : public ShardLink {
@@ -89,6 +91,7 @@ class ShardThread final : public ShardLink {
   bool snapshot(std::string* error);
   void finish();
   void log(const std::string& line);
+  void trace(const ShardOutput& o);
 
   struct Staged {
     uint64_t seq;  // the journal seq its outputs wait for
@@ -120,6 +123,8 @@ class ShardThread final : public ShardLink {
   uint64_t last_snapshot_seq_ = 0;
   uint64_t recovered_inputs_ = 0;
   uint32_t polls_ = 0;
+  std::FILE* event_log_ = nullptr;  // the drop copy of released events (ShardDurability::event_log)
+  std::string event_line_;
   Parking parking_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};

@@ -424,6 +424,7 @@ int serve(const config::VenueConfig& venue, const RunOptions& options) {
       d.snapshot_every = venue.journal.snapshot_every;
       d.salvage = options.salvage;
     }
+    if (!options.event_log.empty()) d.event_log = options.event_log + ".shard-" + std::to_string(k);
     shards.push_back(std::make_unique<ShardThread>(ec, venue.queue_capacity, wake, k, d, &log));
     if (!shards.back()->ok()) {
       log.line("cannot allocate shard " + std::to_string(k) + "'s tables (max_orders_per_shard " +

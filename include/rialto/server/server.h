@@ -19,6 +19,10 @@ struct RunOptions {
   /// Recover past corruption in the middle of a journal: stop replaying
   /// there and drop the rest (the operator's explicit choice; RUNBOOK).
   bool salvage = false;
+  /// Non-empty: each shard K appends every engine event it releases to
+  /// `<event_log>.shard-K`, one line each as `rialto replay` prints them (a
+  /// drop copy; replay of the journal reproduces it byte for byte).
+  std::string event_log;
 };
 
 /// Runs the venue until SIGINT or SIGTERM, then shuts down cleanly: stops
