@@ -255,7 +255,7 @@ TEST(Writer, shouldGroupEverythingAppendedDuringASyncIntoTheNextBatch) {
   EXPECT_EQ(r.records, expected_range(1, 101));
 }
 
-TEST(Writer, shouldHandOffWhenTheBudgetIsSpentEvenIfTheThreadIsBusy) {
+TEST(Writer, shouldNeverBlockPollAndHandOffAtTheFirstPollAfterTheSyncReturns) {
   GateFs fs;
   std::string error;
   auto o = mem_options();
@@ -267,14 +267,16 @@ TEST(Writer, shouldHandOffWhenTheBudgetIsSpentEvenIfTheThreadIsBusy) {
   w->flush();
   fs.wait_for_sync(2);
   append_seq(*w, 2);
-  w->poll(10'000);  // first seen
-  w->poll(10'000 + 199'999);  // within budget: kept
-  std::thread opener([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    fs.open_gate();
-  });
-  w->poll(10'000 + 200'000);  // budget spent: waits for the buffer, hands off
-  opener.join();
+  w->poll(10'000);            // first seen; busy
+  w->poll(10'000 + 199'999);  // within budget
+  w->poll(10'000 + 200'000);  // past the budget: counted, not waited for
+  w->poll(10'000 + 900'000);
+  EXPECT_EQ(w->stats().late_polls, 2u);
+  EXPECT_EQ(w->durable_seq(), 0u);
+  fs.open_gate();
+  ASSERT_TRUE(w->wait_durable(1));
+  EXPECT_EQ(w->stats().batches, 1u);
+  w->poll(10'000 + 1'000'000);  // idle now: handed off
   ASSERT_TRUE(w->wait_durable(2));
   EXPECT_EQ(w->stats().batches, 2u);
 }
