@@ -69,6 +69,7 @@ for line in (l for f in sys.argv[1:] for l in open(f)):
     rows.append((w[0], w[1], kv))
 def us(ns):
     if ns is None: return "—"
+    if ns < 0: return "-" + us(-ns)
     return f"{ns/1e3:.0f} µs" if ns < 1e6 else f"{ns/1e6:.1f} ms" if ns < 1e9 else f"{ns/1e9:.2f} s"
 def ratio(a, b): return f"{a/b:.2f}" if a and b else "—"
 cells = defaultdict(list)
