@@ -207,9 +207,10 @@ class GateFs : public MemFs {
     cv_.wait(lock, [&] { return gate_open_; });
     return MemFs::fdatasync(file);
   }
-  void wait_for_sync(int n) {
+  // False after 10 s without the n-th sync (the test fails instead of hanging).
+  [[nodiscard]] bool wait_for_sync(int n) {
     std::unique_lock lock(m_);
-    cv_.wait(lock, [&] { return waiting_ >= n; });
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return waiting_ >= n; });
   }
   void open_gate() {
     std::lock_guard lock(m_);
@@ -236,7 +237,10 @@ TEST(Writer, shouldGroupEverythingAppendedDuringASyncIntoTheNextBatch) {
   fs.close_gate();
   append_seq(*w, 1);
   w->poll(1'000);  // idle: handed off at once
-  fs.wait_for_sync(2);  // open synced once; this is the batch's
+  if (!fs.wait_for_sync(2)) {  // open synced once; this is the batch's
+    fs.open_gate();
+    FAIL() << "the batch was never synced";
+  }
   for (uint64_t s = 2; s <= 101; ++s) {
     append_seq(*w, s);
     w->poll(1'000 + s);  // busy, budget not spent: nothing handed off
@@ -265,7 +269,10 @@ TEST(Writer, shouldNeverBlockPollAndHandOffAtTheFirstPollAfterTheSyncReturns) {
   fs.close_gate();
   append_seq(*w, 1);
   w->flush();
-  fs.wait_for_sync(2);
+  if (!fs.wait_for_sync(2)) {
+    fs.open_gate();
+    FAIL() << "the batch was never synced";
+  }
   append_seq(*w, 2);
   w->poll(10'000);            // first seen; busy
   w->poll(10'000 + 199'999);  // within budget
