@@ -57,9 +57,9 @@ inline constexpr std::uint64_t kMaxTimestamp = (std::uint64_t{1} << 48) - 1;
 
 /// Bytes 1..10 of every message.
 struct Header {
-  std::uint16_t stock_locate = 0;     ///< 0 for messages not about one stock
+  std::uint16_t stock_locate = 0;  ///< 0 for messages not about one stock
   std::uint16_t tracking_number = 0;
-  std::uint64_t timestamp = 0;        ///< ns since midnight; at most kMaxTimestamp
+  std::uint64_t timestamp = 0;  ///< ns since midnight; at most kMaxTimestamp
   bool operator==(const Header&) const = default;
 };
 
@@ -180,8 +180,8 @@ struct OperationalHalt {
   static constexpr std::size_t kSize = 21;
   Header header;
   Stock stock{};
-  char market_code = 'Q';               ///< Q B X
-  char operational_halt_action = 'H';   ///< H T
+  char market_code = 'Q';              ///< Q B X
+  char operational_halt_action = 'H';  ///< H T
   bool operator==(const OperationalHalt&) const = default;
 };
 
@@ -231,7 +231,7 @@ struct OrderExecutedWithPrice {
   std::uint64_t order_reference_number = 0;
   std::uint32_t executed_shares = 0;
   std::uint64_t match_number = 0;
-  char printable = 'Y';  ///< Y N
+  char printable = 'Y';               ///< Y N
   std::uint32_t execution_price = 0;  ///< Price (4)
   bool operator==(const OrderExecutedWithPrice&) const = default;
 };
@@ -337,13 +337,13 @@ struct DirectListingPriceDiscovery {
   static constexpr std::size_t kSize = 48;
   Header header;
   Stock stock{};
-  char open_eligibility_status = 'N';  ///< N Y
-  std::uint32_t minimum_allowable_price = 0;  ///< Price (4)
-  std::uint32_t maximum_allowable_price = 0;  ///< Price (4)
-  std::uint32_t near_execution_price = 0;     ///< Price (4)
-  std::uint64_t near_execution_time = 0;      ///< ns since midnight (8 bytes)
-  std::uint32_t lower_price_range_collar = 0; ///< Price (4)
-  std::uint32_t upper_price_range_collar = 0; ///< Price (4)
+  char open_eligibility_status = 'N';          ///< N Y
+  std::uint32_t minimum_allowable_price = 0;   ///< Price (4)
+  std::uint32_t maximum_allowable_price = 0;   ///< Price (4)
+  std::uint32_t near_execution_price = 0;      ///< Price (4)
+  std::uint64_t near_execution_time = 0;       ///< ns since midnight (8 bytes)
+  std::uint32_t lower_price_range_collar = 0;  ///< Price (4)
+  std::uint32_t upper_price_range_collar = 0;  ///< Price (4)
   bool operator==(const DirectListingPriceDiscovery&) const = default;
 };
 
@@ -381,9 +381,9 @@ enum class DecodeError : std::uint8_t {
 /// The outcome of decode(); free when ok.
 struct [[nodiscard]] DecodeStatus {
   DecodeError error = DecodeError::ok;
-  char type = 0;              ///< the first byte, when there was one
-  std::size_t length = 0;     ///< the length given
-  std::size_t expected = 0;   ///< the type's length (bad_length)
+  char type = 0;             ///< the first byte, when there was one
+  std::size_t length = 0;    ///< the length given
+  std::size_t expected = 0;  ///< the type's length (bad_length)
 
   bool ok() const noexcept { return error == DecodeError::ok; }
   /// e.g. "unknown message type 0x7a", "message 'A': length 35, expected 36".
