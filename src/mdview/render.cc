@@ -65,8 +65,8 @@ std::string render_ladder(const itch::Book& book, std::optional<std::uint16_t> l
   }
   lines.emplace_back();
   if (stats.book_errors > 0) {
-    lines.push_back("book: " + std::to_string(stats.book_errors) + " inconsistent messages, last: " +
-                    stats.last_book_error);
+    lines.push_back("book: " + std::to_string(stats.book_errors) +
+                    " inconsistent messages, last: " + stats.last_book_error);
   }
   lines.push_back("status: " + stats.status);
 

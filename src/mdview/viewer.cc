@@ -160,7 +160,9 @@ class Viewer {
     for (;;) {
       const auto next = decoder_.next(&p);
       if (next == itch::soup::SoupDecoder::Next::need_more) return -1;
-      if (next == itch::soup::SoupDecoder::Next::error) return disconnected("bad packet from the server: " + decoder_.error());
+      if (next == itch::soup::SoupDecoder::Next::error) {
+        return disconnected("bad packet from the server: " + decoder_.error());
+      }
       using itch::soup::PacketType;
       switch (p.type) {
         case PacketType::debug:
@@ -190,8 +192,7 @@ class Viewer {
           handle(m, sequenced ? std::to_string(seq) : "U");
           break;
         }
-        case PacketType::server_heartbeat:
-          break;
+        case PacketType::server_heartbeat: break;
         case PacketType::end_of_session:
           stats_.status = "end of session";
           if (o_.raw) {
@@ -201,8 +202,7 @@ class Viewer {
             draw();
           }
           return 0;
-        default:
-          return disconnected("unexpected packet from the server");
+        default: return disconnected("unexpected packet from the server");
       }
     }
   }
