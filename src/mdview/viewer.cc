@@ -149,6 +149,7 @@ class Viewer {
     std::string bye;
     itch::soup::append_logout_request(bye);
     (void)sock_.send_all(bye, error);
+    stats_.status = "stopped";
     if (!o_.raw) draw();
     return 0;
   }
