@@ -259,9 +259,11 @@ RC_GTEST_PROP(ItchBookProperty, matchesANaiveListOfOrders, ()) {
       expect_ok = live;
       if (expect_ok) naive.erase(it);
     } else {
-      const std::uint64_t r = next_ref++;
+      const std::uint64_t r = next_ref++;  // may be live: an add above can take a reference ahead of next_ref
       m = replace(ref, r, shares, price);
-      expect_ok = live && shares > 0;
+      const bool dup =
+          r != ref && std::any_of(naive.begin(), naive.end(), [&](const NaiveOrder& o) { return o.ref == r; });
+      expect_ok = live && shares > 0 && !dup;
       if (expect_ok) {
         const char side = it->side;
         naive.erase(it);
