@@ -46,7 +46,10 @@ std::string ladder(const Book& b, std::uint16_t locate = kAcme) {
   auto line = [&](const char* side, Side sd, const Level& l) {
     s += std::string(side) + " " + format_price4(l.price) + " " + std::to_string(l.shares) + " x" +
          std::to_string(l.orders) + " [";
-    for (const auto& o : b.orders_at(locate, sd, l.price)) s += " " + std::to_string(o.reference);
+    for (const auto& o : b.orders_at(locate, sd, l.price)) {
+      s += ' ';  // (not " " + ...: GCC 12 -O3 warns falsely, -Wrestrict, on that concatenation)
+      s += std::to_string(o.reference);
+    }
     s += " ]\n";
   };
   for (const auto& l : asks) line("ask", Side::sell, l);
