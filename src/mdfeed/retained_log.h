@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
-#include <vector>
+#include <memory>
 
 #include "rialto/itch/soup.h"
 
@@ -31,7 +31,9 @@ namespace rialto::mdfeed::detail {
 class RetainedLog {
  public:
   /// `bytes` >= the largest packet; `messages` >= 1.
-  RetainedLog(size_t bytes, size_t messages) : bytes_(bytes), start_(messages) {
+  /// Nothing is touched here: the pages are mapped as the log fills.
+  RetainedLog(size_t bytes, size_t messages)
+      : cap_(bytes), slots_(messages), bytes_(new char[bytes]), start_(new uint64_t[messages]) {
     assert(bytes >= 3 + itch::kMaxMessageSize && messages >= 1);
   }
 
@@ -43,29 +45,29 @@ class RetainedLog {
   /// Appends `msg` as a Sequenced Data packet numbered next().
   void append(const char* msg, size_t n) {
     const size_t packet = itch::soup::kHeaderSize + n;
-    assert(packet <= bytes_.size());
-    while (next_ > first_ && (tail_ - head_ + packet > bytes_.size() || next_ - first_ >= start_.size())) {
+    assert(packet <= cap_);
+    while (next_ > first_ && (tail_ - head_ + packet > cap_ || next_ - first_ >= slots_)) {
       ++first_;
-      head_ = first_ == next_ ? tail_ : start_[first_ % start_.size()];
+      head_ = first_ == next_ ? tail_ : start_[first_ % slots_];
     }
     char header[itch::soup::kHeaderSize];
     itch::soup::put_header(header, itch::soup::PacketType::sequenced_data, n);
-    start_[next_ % start_.size()] = tail_;
+    start_[next_ % slots_] = tail_;
     put(header, sizeof header);
     put(msg, n);
     ++next_;
-    if (first_ == next_ - 1) head_ = start_[first_ % start_.size()];
+    if (first_ == next_ - 1) head_ = start_[first_ % slots_];
   }
 
   /// Appends to `out` the packets from `seq` (held) on, whole, until `max_bytes`
   /// would be exceeded (at least one); returns the sequence number after the last.
   uint64_t copy(uint64_t seq, size_t max_bytes, std::string& out) const {
     assert(holds(seq));
-    const uint64_t from = start_[seq % start_.size()];
+    const uint64_t from = start_[seq % slots_];
     uint64_t to = from;
     uint64_t s = seq;
     while (s < next_) {
-      const uint64_t end = s + 1 == next_ ? tail_ : start_[(s + 1) % start_.size()];
+      const uint64_t end = s + 1 == next_ ? tail_ : start_[(s + 1) % slots_];
       if (s > seq && end - from > max_bytes) break;
       to = end;
       ++s;
@@ -76,23 +78,25 @@ class RetainedLog {
 
  private:
   void put(const char* p, size_t n) {
-    const size_t cap = bytes_.size();
+    const size_t cap = cap_;
     const size_t at = static_cast<size_t>(tail_ % cap);
     const size_t first_part = n < cap - at ? n : cap - at;
-    std::memcpy(bytes_.data() + at, p, first_part);
-    std::memcpy(bytes_.data(), p + first_part, n - first_part);
+    std::memcpy(bytes_.get() + at, p, first_part);
+    std::memcpy(bytes_.get(), p + first_part, n - first_part);
     tail_ += n;
   }
   void get(uint64_t pos, size_t n, std::string& out) const {
-    const size_t cap = bytes_.size();
+    const size_t cap = cap_;
     const size_t at = static_cast<size_t>(pos % cap);
     const size_t first_part = n < cap - at ? n : cap - at;
-    out.append(bytes_.data() + at, first_part);
-    out.append(bytes_.data(), n - first_part);
+    out.append(bytes_.get() + at, first_part);
+    out.append(bytes_.get(), n - first_part);
   }
 
-  std::vector<char> bytes_;
-  std::vector<uint64_t> start_;
+  size_t cap_;
+  size_t slots_;
+  std::unique_ptr<char[]> bytes_;
+  std::unique_ptr<uint64_t[]> start_;
   uint64_t head_ = 0;  // position of packet first_ (== tail_ when empty)
   uint64_t tail_ = 0;
   uint64_t first_ = 1;

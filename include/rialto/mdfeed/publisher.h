@@ -36,8 +36,8 @@ struct PublisherOptions {
   uint16_t port = 7002;           // 0: any free port (port() says which)
   uint32_t shards = 1;
   size_t queue_capacity = 1u << 20;       // MdInputs per shard queue
-  size_t retained_bytes = 256u << 20;     // the retained log's bytes
-  size_t retained_messages = 1u << 23;    // ... and messages
+  size_t retained_bytes = 64u << 20;      // the retained log's bytes (~1.9 M messages)
+  size_t retained_messages = 1u << 21;    // ... and messages (8 bytes of index each)
   size_t max_snapshot_bytes = 256u << 20; // a late join whose snapshot is larger is refused
   size_t write_chunk_bytes = 256u << 10;  // bytes handed to one socket write at most
   uint32_t heartbeat_ms = 1000;           // a Server Heartbeat after this long without sending
