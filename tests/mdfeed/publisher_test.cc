@@ -353,12 +353,21 @@ TEST(Publisher, slowSubscriberIsDisconnectedWithReasonWhileAnotherKeepsReceiving
   for (int i = 0; i < 100 && !p.log.contains("slow subscriber"); ++i) shard.run(200);
   EXPECT_TRUE(p.log.wait_for(": slow subscriber, ")) << p.log.all();
   EXPECT_EQ(p.pub.stats().slow, 1u);
+  // It may come back for a fresh snapshot.
+  Subscriber back(p.pub.port());
+  back.login(0);
+  Received r;
+  ASSERT_TRUE(back.next(&r));
+  EXPECT_EQ(r.type, soup::PacketType::login_accepted);
   shard.run(100);
   p.pub.stop();
   reader.join();
   ASSERT_TRUE(good_ended);
   EXPECT_EQ(good.sequenced.size(), p.pub.stats().messages);
-  // It may come back for a fresh snapshot.
+  ASSERT_TRUE(back.read_to_end());
+  EXPECT_GT(back.unsequenced.size(), 5u);
+  EXPECT_EQ(back.sequenced, std::vector<std::string>(good.sequenced.end() - static_cast<long>(back.sequenced.size()),
+                                                     good.sequenced.end()));
 }
 
 TEST(Publisher, fullShardQueueBreaksTheFeedWithoutBlockingTheShard) {
