@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/engine/clock.h"
 #include "bench/engine/histogram.h"
 #include "bench/engine/workload.h"
 #include "rialto/engine/engine.h"
@@ -147,6 +148,7 @@ void read_loop(Readers& r, size_t index, std::vector<int> fds, bool measure) {
 
 struct Result {
   double engine_cmds_per_s = 0;
+  double engine_cmds_per_cpu_s = 0;  // per second of the engine thread's CPU time (leaves out preemption)
   double engine_events_per_s = 0;
   double feed_msgs = 0;
   double feed_msgs_per_s = 0;  // delivered to all subscribers together
@@ -169,6 +171,7 @@ Result round(const bench::Workload& w, int subs, double rate) {
     o.queue_capacity = 1u << 21;
     o.retained_bytes = 512u << 20;
     o.retained_messages = 1u << 24;
+    o.end_grace_ms = 120000;  // every subscriber reads to the end
     pub = std::make_unique<mdfeed::Publisher>(o, [](std::string_view) {});
     std::string error;
     if (!pub->start(&error)) {
@@ -207,6 +210,7 @@ Result round(const bench::Workload& w, int subs, double rate) {
   const uint64_t events_before = sink.events;
   readers.measure_from_ns.store(mdfeed::ns_since_midnight(), std::memory_order_relaxed);
   const double t0 = now_s();
+  const double c0 = bench::thread_cpu_seconds();
   const double interval = rate > 0 ? 1.0 / rate : 0;
   for (size_t i = w.warmup; i < w.commands.size(); ++i) {
     if (rate > 0) {
@@ -219,6 +223,7 @@ Result round(const bench::Workload& w, int subs, double rate) {
     if (pub) pub->notify();
   }
   const double t1 = now_s();
+  res.engine_cmds_per_cpu_s = static_cast<double>(w.measured()) / (bench::thread_cpu_seconds() - c0);
   res.engine_cmds_per_s = static_cast<double>(w.measured()) / (t1 - t0);
   res.engine_events_per_s = static_cast<double>(sink.events - events_before) / (t1 - t0);
   res.lost = sink.lost;
@@ -230,7 +235,13 @@ Result round(const bench::Workload& w, int subs, double rate) {
     // Delivered from the start of the measured part to the last End of Session.
     res.feed_msgs_per_s = res.feed_msgs / (t2 - t0);
     for (auto& h : readers.latency) res.latency.merge(h);
-    if (readers.failed || pub->stats().broken) res.ok = false;
+    const mdfeed::PublisherStats st = pub->stats();
+    if (readers.failed || st.broken || st.disconnected > 0) {
+      res.ok = false;
+      std::printf("  (round failed: readers %s, broken %d, disconnected %llu, slow %llu)\n",
+                  readers.failed ? "failed" : "ok", st.broken ? 1 : 0,
+                  static_cast<unsigned long long>(st.disconnected), static_cast<unsigned long long>(st.slow));
+    }
   }
   return res;
 }
@@ -261,25 +272,28 @@ int main(int argc, char** argv) {
   std::printf("workload: normal regime, %zu warm-up + %zu measured commands\n\n", w.warmup, w.measured());
 
   std::printf("throughput (engine flat out), median of %d rounds\n", rounds);
-  std::printf("%-14s %14s %14s %16s %16s\n", "subscribers", "engine cmd/s", "engine ev/s", "feed msgs", "feed msgs/s");
+  std::printf("%-14s %14s %14s %14s %16s %16s\n", "subscribers", "engine cmd/s", "engine ev/s", "cmd/cpu-s",
+              "feed msgs", "feed msgs/s");
   double base = 0;
+  double base_none = 0;
   bool all_ok = true;
   for (int subs : {-1, 0, 1, 8, 64}) {
-    std::vector<double> c, e, f, fr;
+    std::vector<double> c, e, f, fr, cc;
     for (int r = 0; r < rounds; ++r) {
       Result res = round(w, subs, 0);
       all_ok = all_ok && res.ok;
-      if (!res.ok) std::printf("  (round %d: a subscriber failed or the feed broke; lost %llu)\n", r,
-                               static_cast<unsigned long long>(res.lost));
       c.push_back(res.engine_cmds_per_s);
+      cc.push_back(res.engine_cmds_per_cpu_s);
       e.push_back(res.engine_events_per_s);
       f.push_back(res.feed_msgs);
       fr.push_back(res.feed_msgs_per_s);
     }
     const std::string label = subs < 0 ? "no publisher" : std::to_string(subs);
     if (subs == 0) base = median(c);
-    std::printf("%-14s %14.0f %14.0f %16.0f %16.0f", label.c_str(), median(c), median(e), median(f), median(fr));
-    if (subs > 0 && base > 0) std::printf("   (%.2fx of 0 attached)", median(c) / base);
+    if (subs < 0) base_none = median(c);
+    std::printf("%-14s %14.0f %14.0f %14.0f %16.0f %16.0f", label.c_str(), median(c), median(e), median(cc), median(f),
+                median(fr));
+    if (subs > 0 && base > 0) std::printf("   (%.2fx of 0 attached, %.2fx of none)", median(c) / base, median(c) / base_none);
     std::printf("\n");
   }
   if (rate > 0) {

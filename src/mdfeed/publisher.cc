@@ -89,7 +89,8 @@ class Publisher::Impl final : public MessageSink {
         encoder_(*this, logfn_),
         acceptor_(io_),
         wake_fd_(io_),
-        timer_(io_) {
+        timer_(io_),
+        batch_timer_(io_) {
     for (uint32_t k = 0; k < std::max<uint32_t>(opt_.shards, 1); ++k) {
       queues_.push_back(std::make_unique<MdQueue>(k, std::max<size_t>(opt_.queue_capacity, 2)));
     }
@@ -192,24 +193,57 @@ class Publisher::Impl final : public MessageSink {
 
   // ---- shard side ------------------------------------------------------
 
+  // Wake-ups. While inputs flow the publisher keeps wake_pending_ set, so
+  // notify() costs a shard one atomic exchange and never a system call, and
+  // drains again after drain_interval_us (a batch). A drain that finds nothing
+  // clears the flag — from then on the next notify() writes the eventfd — and
+  // drains once more for pushes that raced the clear. So wake_pending_ set
+  // always means an eventfd write or a batch timer is on its way.
   void arm_wake() {
     wake_fd_.async_wait(asio::posix::descriptor::wait_read, [this](const asio::error_code& ec) {
       if (ec) return;
       uint64_t v;
       while (::read(efd_, &v, sizeof v) < 0 && errno == EINTR) {
       }
-      // Pairs with the exchange in notify(): every push before a notify that
-      // saw `true` is visible to the drain that follows.
-      wake_pending_.exchange(false, std::memory_order_acq_rel);
-      drain(false);
+      cycle();
       arm_wake();
     });
   }
 
-  /// Applies what the shards pushed: at most kDrainBatch inputs unless `all`,
-  /// then lets every subscriber write. Re-posts itself while inputs remain.
-  void drain(bool all) {
-    if (broken_) return;
+  void cycle() {
+    if (batch_armed_) return;  // the batch timer drains soon anyway
+    size_t n = 0;
+    if (drain(false, &n)) {
+      asio::post(io_, [this] { cycle(); });  // a full batch: more is waiting
+      return;
+    }
+    if (n > 0) return arm_batch();
+    // Pairs with the exchange in notify(): a push before a notify that saw
+    // `true` is visible to the drain below; a notify after this sees `false`
+    // and writes the eventfd.
+    wake_pending_.exchange(false, std::memory_order_acq_rel);
+    drain(false, &n);
+    if (n > 0) {
+      wake_pending_.exchange(true, std::memory_order_acq_rel);
+      arm_batch();
+    }
+  }
+
+  void arm_batch() {
+    batch_armed_ = true;
+    batch_timer_.expires_after(std::chrono::microseconds(opt_.drain_interval_us));
+    batch_timer_.async_wait([this](const asio::error_code& ec) {
+      batch_armed_ = false;
+      if (!ec) cycle();
+    });
+  }
+
+  /// Applies what the shards pushed, at most kDrainBatch inputs unless `all`
+  /// (*n says how many), then lets every subscriber write. True if it stopped
+  /// at kDrainBatch with inputs left.
+  bool drain(bool all, size_t* applied = nullptr) {
+    if (applied != nullptr) *applied = 0;
+    if (broken_ || finished_feed_) return false;
     size_t n = 0;
     bool more = false;
     for (auto& q : queues_) {
@@ -231,8 +265,9 @@ class Publisher::Impl final : public MessageSink {
       }
     }
     bump(inputs_, static_cast<int64_t>(n));
-    pump_all();
-    if (more) asio::post(io_, [this] { drain(false); });
+    if (n > 0 || broken_) pump_all();
+    if (applied != nullptr) *applied = n;
+    return more;
   }
 
   void break_feed(const std::string& why) {
@@ -495,7 +530,7 @@ class Publisher::Impl final : public MessageSink {
   }
 
   void tick() {
-    drain(false);
+    cycle();
     const uint64_t now = now_ms();
     scratch_.assign(subs_.begin(), subs_.end());
     for (const SubPtr& s : scratch_) {
@@ -531,6 +566,7 @@ class Publisher::Impl final : public MessageSink {
       drain(true);
       encoder_.finish(ns_since_midnight());
     }
+    finished_feed_ = true;  // records pushed from now on are not published
     scratch_.assign(subs_.begin(), subs_.end());
     for (const SubPtr& s : scratch_) {
       if (s->state == Sub::State::live) {
@@ -541,7 +577,7 @@ class Publisher::Impl final : public MessageSink {
       }
     }
     scratch_.clear();
-    end_deadline_ms_ = now_ms() + kLingerMs;
+    end_deadline_ms_ = now_ms() + opt_.end_grace_ms;
     const PublisherStats st = stats();
     say("md: ended session " + session_ + ": " + std::to_string(st.messages) + " messages, " +
         std::to_string(st.logins) + " logins, " + std::to_string(st.disconnected) + " disconnected (" +
@@ -555,6 +591,7 @@ class Publisher::Impl final : public MessageSink {
     asio::error_code ignored;
     wake_fd_.close(ignored);
     timer_.cancel();
+    batch_timer_.cancel();
     io_.stop();
   }
 
@@ -568,6 +605,8 @@ class Publisher::Impl final : public MessageSink {
   tcp::acceptor acceptor_;
   asio::posix::stream_descriptor wake_fd_;
   asio::steady_timer timer_;
+  asio::steady_timer batch_timer_;
+  bool batch_armed_ = false;
   std::thread thread_;
   int efd_ = -1;
   uint16_t port_ = 0;
@@ -576,6 +615,7 @@ class Publisher::Impl final : public MessageSink {
   bool broken_ = false;
   std::string broken_reason_;
   bool ending_ = false;
+  bool finished_feed_ = false;
   uint64_t end_deadline_ms_ = 0;
   std::atomic<bool> wake_pending_{false};
   std::atomic<uint64_t> inputs_{0}, messages_{0}, subscribers_{0}, logins_{0}, rejected_{0}, disconnected_{0},

@@ -7,8 +7,9 @@
 // Thread safety:
 //   - queue(k): the shard k's matching thread is the only producer of it
 //     (publish(), publish_symbol() in md_input.h); call notify() after a batch
-//     (after each input is fine: it is one atomic exchange while the publisher
-//     is awake, an eventfd write only when it sleeps).
+//     (after each input is fine: while inputs flow it is one atomic exchange,
+//     the publisher draining every drain_interval_us; an eventfd write only
+//     when the publisher had found the queues empty).
 //   - start(), port(), session(), stop(), ~Publisher(): the owning thread.
 //   - stats(): any thread (each figure is read on its own; relaxed).
 //   The publisher never blocks a shard: a full queue breaks the feed (every
@@ -40,6 +41,8 @@ struct PublisherOptions {
   size_t retained_messages = 1u << 21;    // ... and messages (8 bytes of index each)
   size_t max_snapshot_bytes = 256u << 20; // a late join whose snapshot is larger is refused
   size_t write_chunk_bytes = 256u << 10;  // bytes handed to one socket write at most
+  uint32_t drain_interval_us = 50;        // while inputs flow, the queues are drained this often
+  uint32_t end_grace_ms = 2000;           // stop(): time subscribers get to read the rest
   uint32_t heartbeat_ms = 1000;           // a Server Heartbeat after this long without sending
   uint32_t client_timeout_ms = 15000;     // no bytes from a subscriber this long: disconnected
   uint32_t login_timeout_ms = 15000;      // no Login Request this long after connecting: disconnected
