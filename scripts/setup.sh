@@ -11,6 +11,7 @@ all_packages=(
   libgtest-dev libgmock-dev librapidcheck-dev libxml2-utils
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
   gnuplot-nox
+  tmux tshark
 )
 
 case "${1:-all}" in
@@ -36,6 +37,8 @@ fi
 echo "setup: installing ${missing[*]}" >&2
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+# Passed through sudo explicitly (sudo resets the environment): tshark's package
+# asks whether non-root users may capture, and must take the default unasked.
 export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -14,6 +14,7 @@
 #include "serve_cmd.h"
 #include "client_cmd.h"
 #include "load_cmd.h"
+#include "rialto/mdview/mdview.h"
 #include "rialto/script/script.h"
 
 namespace {
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
   CLI::App* serve = rialto::app::add_serve_command(app);
   CLI::App* client = rialto::app::add_client_command(app);
   CLI::App* load = rialto::app::add_load_command(app);
+  CLI::App* md = rialto::mdview::add_md_command(app);
   app.set_version_flag("--version", "rialto " RIALTO_VERSION);
 
   // CLI11 reports a word that is not a subcommand as "A subcommand is
@@ -94,6 +96,7 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return rialto::app::run_serve_command();
   if (client->parsed()) return rialto::app::run_client_command();
   if (load->parsed()) return rialto::app::run_load_command();
+  if (md->parsed()) return rialto::mdview::run_md_command();
   if (bench->parsed()) {
     const int rc = rialto::app::run_bench_command();
     return stdout_ok() || rc != 0 ? rc : 1;

@@ -60,9 +60,9 @@ struct Execution {
   std::uint64_t order_reference_number = 0;
   std::uint64_t match_number = 0;
   Side resting_side = Side::buy;
-  std::uint32_t price = 0;   ///< the order's price (E) or the execution price (C)
+  std::uint32_t price = 0;  ///< the order's price (E) or the execution price (C)
   std::uint32_t shares = 0;
-  bool printable = true;     ///< C's Printable flag; always true for E
+  bool printable = true;  ///< C's Printable flag; always true for E
 };
 
 struct StockInfo {

@@ -70,7 +70,6 @@ struct [[nodiscard]] FileReadStatus {
   bool ok = true;
   std::uint64_t messages = 0;
   std::string error;  ///< "FILE: message 3 at offset 120: ...", or an open/read error
-
 };
 
 /// Reads the whole file at `path`, calling on_message for each message in

@@ -55,11 +55,13 @@ using Stock = Alpha<8>;
 /// The largest timestamp the 6-byte field holds.
 inline constexpr std::uint64_t kMaxTimestamp = (std::uint64_t{1} << 48) - 1;
 
+// Alpha fields default to all spaces (an empty field), as on the wire.
+
 /// Bytes 1..10 of every message.
 struct Header {
-  std::uint16_t stock_locate = 0;     ///< 0 for messages not about one stock
+  std::uint16_t stock_locate = 0;  ///< 0 for messages not about one stock
   std::uint16_t tracking_number = 0;
-  std::uint64_t timestamp = 0;        ///< ns since midnight; at most kMaxTimestamp
+  std::uint64_t timestamp = 0;  ///< ns since midnight; at most kMaxTimestamp
   bool operator==(const Header&) const = default;
 };
 
@@ -77,13 +79,13 @@ struct StockDirectory {
   static constexpr char kType = 'R';
   static constexpr std::size_t kSize = 39;
   Header header;
-  Stock stock{};
+  Stock stock = make_alpha<8>("");
   char market_category = ' ';
   char financial_status_indicator = ' ';
   std::uint32_t round_lot_size = 0;
   char round_lots_only = 'N';
   char issue_classification = ' ';
-  Alpha<2> issue_sub_type{};
+  Alpha<2> issue_sub_type = make_alpha<2>("");
   char authenticity = 'P';
   char short_sale_threshold_indicator = ' ';
   char ipo_flag = ' ';
@@ -99,10 +101,10 @@ struct StockTradingAction {
   static constexpr char kType = 'H';
   static constexpr std::size_t kSize = 25;
   Header header;
-  Stock stock{};
+  Stock stock = make_alpha<8>("");
   char trading_state = 'T';  ///< H P Q T
   char reserved = ' ';
-  Alpha<4> reason{};
+  Alpha<4> reason = make_alpha<4>("");
   bool operator==(const StockTradingAction&) const = default;
 };
 
@@ -111,7 +113,7 @@ struct RegShoRestriction {
   static constexpr char kType = 'Y';
   static constexpr std::size_t kSize = 20;
   Header header;
-  Stock stock{};
+  Stock stock = make_alpha<8>("");
   char reg_sho_action = '0';  ///< 0 1 2
   bool operator==(const RegShoRestriction&) const = default;
 };
@@ -121,8 +123,8 @@ struct MarketParticipantPosition {
   static constexpr char kType = 'L';
   static constexpr std::size_t kSize = 26;
   Header header;
-  Alpha<4> mpid{};
-  Stock stock{};
+  Alpha<4> mpid = make_alpha<4>("");
+  Stock stock = make_alpha<8>("");
   char primary_market_maker = 'N';
   char market_maker_mode = 'N';
   char market_participant_state = 'A';
@@ -154,7 +156,7 @@ struct IpoQuotingPeriodUpdate {
   static constexpr char kType = 'K';
   static constexpr std::size_t kSize = 28;
   Header header;
-  Stock stock{};
+  Stock stock = make_alpha<8>("");
   std::uint32_t ipo_quotation_release_time = 0;  ///< seconds since midnight
   char ipo_quotation_release_qualifier = 'A';    ///< A C
   std::uint32_t ipo_price = 0;                   ///< Price (4)
@@ -166,7 +168,7 @@ struct LuldAuctionCollar {
   static constexpr char kType = 'J';
   static constexpr std::size_t kSize = 35;
   Header header;
-  Stock stock{};
+  Stock stock = make_alpha<8>("");
   std::uint32_t auction_collar_reference_price = 0;  ///< Price (4)
   std::uint32_t upper_auction_collar_price = 0;      ///< Price (4)
   std::uint32_t lower_auction_collar_price = 0;      ///< Price (4)
@@ -179,9 +181,9 @@ struct OperationalHalt {
   static constexpr char kType = 'h';
   static constexpr std::size_t kSize = 21;
   Header header;
-  Stock stock{};
-  char market_code = 'Q';               ///< Q B X
-  char operational_halt_action = 'H';   ///< H T
+  Stock stock = make_alpha<8>("");
+  char market_code = 'Q';              ///< Q B X
+  char operational_halt_action = 'H';  ///< H T
   bool operator==(const OperationalHalt&) const = default;
 };
 
@@ -193,7 +195,7 @@ struct AddOrder {
   std::uint64_t order_reference_number = 0;
   char buy_sell_indicator = 'B';  ///< B S
   std::uint32_t shares = 0;
-  Stock stock{};
+  Stock stock = make_alpha<8>("");
   std::uint32_t price = 0;  ///< Price (4)
   bool operator==(const AddOrder&) const = default;
 };
@@ -206,9 +208,9 @@ struct AddOrderMpid {
   std::uint64_t order_reference_number = 0;
   char buy_sell_indicator = 'B';  ///< B S
   std::uint32_t shares = 0;
-  Stock stock{};
+  Stock stock = make_alpha<8>("");
   std::uint32_t price = 0;  ///< Price (4)
-  Alpha<4> attribution{};
+  Alpha<4> attribution = make_alpha<4>("");
   bool operator==(const AddOrderMpid&) const = default;
 };
 
@@ -231,7 +233,7 @@ struct OrderExecutedWithPrice {
   std::uint64_t order_reference_number = 0;
   std::uint32_t executed_shares = 0;
   std::uint64_t match_number = 0;
-  char printable = 'Y';  ///< Y N
+  char printable = 'Y';               ///< Y N
   std::uint32_t execution_price = 0;  ///< Price (4)
   bool operator==(const OrderExecutedWithPrice&) const = default;
 };
@@ -276,7 +278,7 @@ struct Trade {
   std::uint64_t order_reference_number = 0;  ///< 0 on the live feed
   char buy_sell_indicator = 'B';
   std::uint32_t shares = 0;
-  Stock stock{};
+  Stock stock = make_alpha<8>("");
   std::uint32_t price = 0;  ///< Price (4)
   std::uint64_t match_number = 0;
   bool operator==(const Trade&) const = default;
@@ -288,7 +290,7 @@ struct CrossTrade {
   static constexpr std::size_t kSize = 40;
   Header header;
   std::uint64_t shares = 0;  ///< 8 bytes in this message
-  Stock stock{};
+  Stock stock = make_alpha<8>("");
   std::uint32_t cross_price = 0;  ///< Price (4)
   std::uint64_t match_number = 0;
   char cross_type = 'O';  ///< O C H I
@@ -312,7 +314,7 @@ struct Noii {
   std::uint64_t paired_shares = 0;
   std::uint64_t imbalance_shares = 0;
   char imbalance_direction = 'N';  ///< B S N O
-  Stock stock{};
+  Stock stock = make_alpha<8>("");
   std::uint32_t far_price = 0;                ///< Price (4)
   std::uint32_t near_price = 0;               ///< Price (4)
   std::uint32_t current_reference_price = 0;  ///< Price (4)
@@ -326,7 +328,7 @@ struct RetailPriceImprovement {
   static constexpr char kType = 'N';
   static constexpr std::size_t kSize = 20;
   Header header;
-  Stock stock{};
+  Stock stock = make_alpha<8>("");
   char interest_flag = 'N';  ///< B S A N
   bool operator==(const RetailPriceImprovement&) const = default;
 };
@@ -336,14 +338,14 @@ struct DirectListingPriceDiscovery {
   static constexpr char kType = 'O';
   static constexpr std::size_t kSize = 48;
   Header header;
-  Stock stock{};
-  char open_eligibility_status = 'N';  ///< N Y
-  std::uint32_t minimum_allowable_price = 0;  ///< Price (4)
-  std::uint32_t maximum_allowable_price = 0;  ///< Price (4)
-  std::uint32_t near_execution_price = 0;     ///< Price (4)
-  std::uint64_t near_execution_time = 0;      ///< ns since midnight (8 bytes)
-  std::uint32_t lower_price_range_collar = 0; ///< Price (4)
-  std::uint32_t upper_price_range_collar = 0; ///< Price (4)
+  Stock stock = make_alpha<8>("");
+  char open_eligibility_status = 'N';          ///< N Y
+  std::uint32_t minimum_allowable_price = 0;   ///< Price (4)
+  std::uint32_t maximum_allowable_price = 0;   ///< Price (4)
+  std::uint32_t near_execution_price = 0;      ///< Price (4)
+  std::uint64_t near_execution_time = 0;       ///< ns since midnight (8 bytes)
+  std::uint32_t lower_price_range_collar = 0;  ///< Price (4)
+  std::uint32_t upper_price_range_collar = 0;  ///< Price (4)
   bool operator==(const DirectListingPriceDiscovery&) const = default;
 };
 
@@ -381,9 +383,9 @@ enum class DecodeError : std::uint8_t {
 /// The outcome of decode(); free when ok.
 struct [[nodiscard]] DecodeStatus {
   DecodeError error = DecodeError::ok;
-  char type = 0;              ///< the first byte, when there was one
-  std::size_t length = 0;     ///< the length given
-  std::size_t expected = 0;   ///< the type's length (bad_length)
+  char type = 0;             ///< the first byte, when there was one
+  std::size_t length = 0;    ///< the length given
+  std::size_t expected = 0;  ///< the type's length (bad_length)
 
   bool ok() const noexcept { return error == DecodeError::ok; }
   /// e.g. "unknown message type 0x7a", "message 'A': length 35, expected 36".

@@ -69,9 +69,8 @@ inline constexpr std::size_t kSessionSize = 10;
 inline constexpr std::size_t kSequenceSize = 20;
 inline constexpr std::size_t kUsernameSize = 6;
 inline constexpr std::size_t kPasswordSize = 10;
-inline constexpr std::size_t kLoginAcceptedPayload = kSessionSize + kSequenceSize;  // 30
-inline constexpr std::size_t kLoginRequestPayload =
-    kUsernameSize + kPasswordSize + kSessionSize + kSequenceSize;  // 46
+inline constexpr std::size_t kLoginAcceptedPayload = kSessionSize + kSequenceSize;                                 // 30
+inline constexpr std::size_t kLoginRequestPayload = kUsernameSize + kPasswordSize + kSessionSize + kSequenceSize;  // 46
 
 // ---- Encoding: each appends one whole packet to `out`. ----------------------
 // Text longer than its field is truncated; payloads longer than
