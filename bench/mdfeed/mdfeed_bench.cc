@@ -106,7 +106,16 @@ void read_loop(Readers& r, size_t index, std::vector<int> fds, bool measure) {
   size_t open = fds.size();
   uint64_t local = 0;
   bench::Histogram& h = r.latency[index];
+  std::string heartbeat;
+  soup::append_client_heartbeat(heartbeat);
+  double last_heartbeat = now_s();
   while (open > 0) {
+    if (now_s() - last_heartbeat >= 1.0) {  // SoupBinTCP: a client heartbeat every second
+      last_heartbeat = now_s();
+      for (const pollfd& p : pfds) {
+        if (p.fd >= 0) (void)!::send(p.fd, heartbeat.data(), heartbeat.size(), MSG_NOSIGNAL);
+      }
+    }
     if (::poll(pfds.data(), pfds.size(), 10000) <= 0) {
       r.failed = true;
       break;
@@ -158,6 +167,8 @@ struct Result {
 };
 
 /// One round: `subs` < 0 runs the engine with no publisher at all.
+size_t g_queue_capacity = 1u << 16;
+
 Result round(const bench::Workload& w, int subs, double rate) {
   Result res;
   FeedSink sink;
@@ -168,7 +179,7 @@ Result round(const bench::Workload& w, int subs, double rate) {
   if (subs >= 0) {
     mdfeed::PublisherOptions o;
     o.port = 0;
-    o.queue_capacity = 1u << 21;
+    o.queue_capacity = g_queue_capacity;
     o.retained_bytes = 512u << 20;
     o.retained_messages = 1u << 24;
     o.end_grace_ms = 120000;  // every subscriber reads to the end
@@ -262,14 +273,16 @@ int main(int argc, char** argv) {
     if (a == "--commands" && i + 1 < argc) commands = std::stoul(argv[++i]);
     else if (a == "--rounds" && i + 1 < argc) rounds = std::stoi(argv[++i]);
     else if (a == "--rate" && i + 1 < argc) rate = std::stod(argv[++i]);
+    else if (a == "--queue" && i + 1 < argc) g_queue_capacity = std::stoul(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: %s [--commands N] [--rounds R] [--rate CMDS_PER_S]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--commands N] [--rounds R] [--rate CMDS_PER_S] [--queue RECORDS]\n", argv[0]);
       return 2;
     }
   }
   std::printf("cpu: %s, %u online\n", cpu_model().c_str(), std::thread::hardware_concurrency());
   const bench::Workload w = bench::generate(bench::Regime::normal, 42, commands);
-  std::printf("workload: normal regime, %zu warm-up + %zu measured commands\n\n", w.warmup, w.measured());
+  std::printf("workload: normal regime, %zu warm-up + %zu measured commands; shard queue %zu records\n\n", w.warmup,
+              w.measured(), g_queue_capacity);
 
   std::printf("throughput (engine flat out), median of %d rounds\n", rounds);
   std::printf("%-14s %14s %14s %14s %16s %16s\n", "subscribers", "engine cmd/s", "engine ev/s", "cmd/cpu-s",

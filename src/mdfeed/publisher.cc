@@ -92,7 +92,7 @@ class Publisher::Impl final : public MessageSink {
         timer_(io_),
         batch_timer_(io_) {
     for (uint32_t k = 0; k < std::max<uint32_t>(opt_.shards, 1); ++k) {
-      queues_.push_back(std::make_unique<MdQueue>(k, std::max<size_t>(opt_.queue_capacity, 2)));
+      queues_.push_back(std::make_unique<MdQueue>(k, std::max<size_t>(opt_.queue_capacity, 2), opt_.prefault_queues));
     }
     session_ = opt_.session.empty() ? default_session() : opt_.session.substr(0, soup::kSessionSize);
     efd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -60,7 +60,17 @@ static_assert(sizeof(MdInput) <= 96, "an MdInput is a small fixed record");
 /// One shard's queue to the publisher. Created by the Publisher.
 class MdQueue {
  public:
-  MdQueue(uint32_t shard, size_t capacity) : shard_(shard), q_(capacity) {}
+  /// `prefault`: touch every slot now (one push and pop each), so that the
+  /// shard's first pass round the ring takes no page faults.
+  MdQueue(uint32_t shard, size_t capacity, bool prefault = false) : shard_(shard), q_(capacity) {
+    if (prefault) {
+      MdInput in;
+      while (q_.push(in)) {
+      }
+      while (q_.pop(in)) {
+      }
+    }
+  }
   MdQueue(const MdQueue&) = delete;
   MdQueue& operator=(const MdQueue&) = delete;
 

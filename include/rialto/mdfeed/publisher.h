@@ -36,7 +36,8 @@ struct PublisherOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 7002;           // 0: any free port (port() says which)
   uint32_t shards = 1;
-  size_t queue_capacity = 1u << 20;       // MdInputs per shard queue
+  size_t queue_capacity = 1u << 20;       // MdInputs per shard queue (96 bytes each)
+  bool prefault_queues = true;            // touch the queues' pages at construction
   size_t retained_bytes = 64u << 20;      // the retained log's bytes (~1.9 M messages)
   size_t retained_messages = 1u << 21;    // ... and messages (8 bytes of index each)
   size_t max_snapshot_bytes = 256u << 20; // a late join whose snapshot is larger is refused
