@@ -476,7 +476,11 @@ class Publisher::Impl final : public MessageSink {
       w.assign(s->pending, s->pending_off, n);
       s->pending_off += n;
       if (s->pending_off == s->pending.size()) {
-        s->pending.clear();
+        if (s->pending.capacity() > (1u << 20)) {
+          std::string().swap(s->pending);  // a snapshot's memory goes once it is sent
+        } else {
+          s->pending.clear();
+        }
         s->pending_off = 0;
       }
     } else if (s->state == Sub::State::live && s->cursor < log_.next()) {

@@ -15,6 +15,12 @@
 //                     `rested` (same input) -> Order Replace 'U'; anything else ->
 //                     Order Delete 'D' first (then 'E's, then 'A' if it rests)
 //
+// Cost: each message is also applied to the replica (itch::Book: one hash
+// lookup plus O(log L) in the levels of its side); engine ids map to
+// references through one hash table per shard. snapshot() is O(orders) and
+// allocates per level: on the publisher thread it pauses draining for as long
+// (the shard queues absorb the pause).
+//
 // Thread safety: none; one thread (the publisher's) owns a FeedEncoder.
 // Invariants: book() holds exactly the orders the emitted messages describe;
 // every engine order that rests on a published symbol with a price and size
