@@ -128,6 +128,7 @@ class Viewer {
         }
         if (n == 0) return disconnected("connection closed by the server");
         if (n > 0) {
+          last_receive_ = now;
           decoder_.append(buf, static_cast<std::size_t>(n));
           const int rc = drain();
           if (rc >= 0) return rc;
@@ -136,6 +137,9 @@ class Viewer {
       if (!logged_in_ && now >= login_deadline) {
         return fail("no login response from " + o_.host + ":" + std::to_string(o_.port) + " within " +
                     std::to_string(o_.login_timeout_ms / 1000) + " s" + server_said());
+      }
+      if (logged_in_ && now - last_receive_ >= std::chrono::milliseconds(o_.server_silence_ms)) {
+        return disconnected("nothing from the server for " + std::to_string(o_.server_silence_ms / 1000) + " s");
       }
       if (logged_in_ && now - last_send_ >= std::chrono::seconds(1)) {
         std::string hb;
@@ -307,6 +311,7 @@ class Viewer {
   std::string last_debug_;
   Clock::time_point last_send_{};
   Clock::time_point last_draw_{};
+  Clock::time_point last_receive_{};
   Clock::time_point rate_start_{};
 };
 

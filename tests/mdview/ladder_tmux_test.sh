@@ -11,6 +11,10 @@
 set -u
 RIALTO=${1:?usage: ladder_tmux_test.sh RIALTO_BINARY}
 SKIP=77
+if [ ! -x "$RIALTO" ]; then
+  echo "FAIL: $RIALTO is not an executable (build the rialto target)"
+  exit 1
+fi
 
 if ! command -v tmux >/dev/null 2>&1; then
   echo "SKIPPED: tmux is not installed (scripts/setup.sh installs it)"

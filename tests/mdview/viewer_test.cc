@@ -245,6 +245,18 @@ TEST(MdViewer, aBadMessageInTheFeedIsNamedWithItsSequenceNumber) {
   EXPECT_EQ(err.str(), "rialto md: bad message at sequence 7: message 'A': length 6, expected 36\n");
 }
 
+TEST(MdViewer, aSilentServerIsTakenAsDisconnected) {
+  std::string s;
+  soup::append_login_accepted(s, "", 1);
+  FakeServer server(s, 1000, std::chrono::milliseconds(1500));
+  MdOptions o = options_for(server.port());
+  o.server_silence_ms = 1000;
+  std::ostringstream out, err;
+  std::atomic<bool> stop{false};
+  EXPECT_EQ(run_md(o, out, err, stop), 1);
+  EXPECT_EQ(err.str(), "rialto md: nothing from the server for 1 s\n");
+}
+
 TEST(MdViewer, refusedConnectionExitsOneNamingTheAddress) {
   // A port that was free a moment ago.
   std::uint16_t port = 0;

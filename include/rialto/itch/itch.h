@@ -18,7 +18,7 @@
 //   Timestamp    6-byte integer, nanoseconds since midnight.
 //
 // Thread safety: free functions over caller-owned data; no state.
-// No exceptions, no allocation except in to_text().
+// No exceptions; encode() and decode() do not allocate (the text functions do).
 #pragma once
 
 #include <array>

@@ -38,6 +38,9 @@ struct MdOptions {
   std::string symbol;                     ///< required for the ladder; filters --raw
   std::size_t depth = 10;                 ///< levels shown per side
   int login_timeout_ms = 10000;
+  /// Logged in, nothing at all (not even a heartbeat) from the server for this
+  /// long: the link is taken as down (SoupBinTCP servers heartbeat every second).
+  int server_silence_ms = 15000;
   /// Ladder frames are written on `out` with ANSI cursor-home + clear before
   /// each, and the cursor hidden while running (a terminal). Off: frames
   /// separated by a form feed line, for logs and tests.
