@@ -9,9 +9,11 @@
 #include <gtest/gtest.h>
 
 #include <thread>
+#include <unordered_map>
 #include <variant>
 
 #include "flow.h"
+#include "rialto/mdfeed/publish_resting.h"
 #include "subscriber.h"
 
 namespace rialto::mdfeed::test {
@@ -399,6 +401,43 @@ TEST(Publisher, fullShardQueueBreaksTheFeedWithoutBlockingTheShard) {
   EXPECT_NE(r.payload.find("the feed is broken: shard 0's market-data queue was full"), std::string::npos);
   ASSERT_TRUE(again.next(&r));
   EXPECT_EQ(r.type, soup::PacketType::login_rejected);
+}
+
+TEST(Publisher, publishRestingStartsTheFeedsBooksEqualToARecoveredEngineEvenBeyondTheQueueSize) {
+  // An engine with resting orders the feed never saw (as after a recovery).
+  Collector sink;
+  TestEngine eng{small_engine(), sink};
+  for (uint32_t s = 0; s < 2; ++s) eng.add_symbol(engine::SymbolSpec{Qty(test_symbols()[s].lot), Qty(1'000'000)});
+  RandomFlow flow(99, 2);
+  for (int i = 0; i < 3000; ++i) flow.step(eng);
+  ASSERT_GT(eng.resting_orders(), 16u);
+  PublisherOptions o = test_options();
+  o.queue_capacity = 8;  // fewer slots than resting orders: it must wait, not break the feed
+  Running p(o);
+  Subscriber s(p.pub.port());
+  s.login(1);
+  expect_accepted(s, 1);
+  MdQueue& q = p.pub.queue(0);
+  for (uint32_t k = 0; k < 2; ++k) {
+    const TestSymbol& sym = test_symbols()[k];
+    ASSERT_TRUE(publish_symbol(q, SymbolId(k), sym.locate, sym.name, sym.tick, Qty(sym.lot), ns_since_midnight()));
+  }
+  publish_resting(p.pub, 0, eng, ns_since_midnight());
+  p.pub.stop();
+  EXPECT_FALSE(p.pub.stats().broken);
+  ASSERT_TRUE(s.read_to_end());
+  itch::Book book;
+  apply_all(book, s.sequenced);
+  EXPECT_EQ(book.live_orders(), eng.resting_orders());
+  // References are 1, 2, ... in the order published: the engine's priority order.
+  uint64_t ref = 0;
+  std::unordered_map<uint64_t, uint64_t> refs;
+  for (uint32_t k = 0; k < 2; ++k) {
+    for (Side side : {Side::buy, Side::sell}) {
+      eng.for_each_order(SymbolId(k), side, [&](const engine::OrderView& v) { refs[v.id.value()] = ++ref; });
+    }
+  }
+  EXPECT_TRUE(books_equal(eng, book, [&](OrderId id) { return refs[id.value()]; }));
 }
 
 }  // namespace

@@ -89,6 +89,9 @@ class MdQueue {
     return false;
   }
 
+  /// Producer only: free slots now (at least this many pushes will succeed).
+  [[nodiscard]] size_t write_available() const noexcept { return q_.write_available(); }
+
   /// Consumer only.
   [[nodiscard]] bool try_pop(MdInput& out) noexcept { return q_.pop(out); }
 
