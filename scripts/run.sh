@@ -24,9 +24,10 @@ if [[ -z $exe ]]; then
 fi
 if (($# == 0)); then
   cat >&2 <<EOT
-rialto: starting the demo venue on 127.0.0.1:7001 (Ctrl-C stops it). From another terminal:
+rialto: starting the demo venue on 127.0.0.1:7001, market data on 127.0.0.1:7002 (Ctrl-C stops it). From another terminal:
   $exe client                                       # type orders, see reports
   $exe client --script $root/examples/demo.script   # run the demo scenario through the venue
+  $exe md ACME                                      # watch ACME's book and trades live
 EOT
   set -- serve
 fi

@@ -20,6 +20,7 @@ std::string g_listen;
 std::string g_data_dir;
 bool g_salvage = false;
 std::string g_event_log;
+std::string g_md_listen;
 server::ReplayOptions g_replay;
 std::string g_replay_config;
 
@@ -41,6 +42,9 @@ CLI::App* add_serve_command(CLI::App& app) {
       "serve", "Run the exchange server (SBE order entry over TCP; docs/PROTOCOL.md). Stop with SIGINT or SIGTERM");
   serve->add_option("--config", g_config, "venue configuration (TOML, docs/CONFIG.md); default: the demo venue");
   serve->add_option("--listen", g_listen, "HOST:PORT to accept sessions on (overrides the configuration)");
+  serve->add_option("--md-listen", g_md_listen,
+                    "HOST:PORT of the market-data feed, ITCH 5.0 over SoupBinTCP (default 127.0.0.1:7002; overrides "
+                    "the configuration; docs/MARKET_DATA.md)");
   serve->add_option("--data-dir", g_data_dir,
                     "journal and snapshots here; a restart with the same directory recovers (overrides the "
                     "configuration; docs/JOURNAL.md)");
@@ -65,6 +69,16 @@ int run_serve_command() {
     }
     venue.listen_host = hp->first;
     venue.listen_port = hp->second;
+  }
+  if (!g_md_listen.empty()) {
+    auto hp = config::parse_host_port(g_md_listen);
+    if (!hp) {
+      std::cerr << "rialto serve: --md-listen " << g_md_listen.substr(0, 40)
+                << " is not HOST:PORT (e.g. 127.0.0.1:7002; port 0 picks a free one)\n";
+      return 2;
+    }
+    venue.md_listen_host = hp->first;
+    venue.md_listen_port = hp->second;
   }
   if (!g_data_dir.empty()) venue.data_dir = g_data_dir;
   server::RunOptions options;

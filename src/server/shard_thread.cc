@@ -9,6 +9,7 @@
 
 #include "rialto/journal/reader.h"
 #include "rialto/journal/snapshot.h"
+#include "rialto/mdfeed/publish_resting.h"
 
 namespace rialto::server {
 
@@ -72,6 +73,39 @@ ShardThread::ShardThread(const engine::EngineConfig& config, size_t queue_capaci
 ShardThread::~ShardThread() {
   stop();
   if (event_log_ != nullptr) std::fclose(event_log_);
+}
+
+void ShardThread::attach_market_data(mdfeed::Publisher& publisher) {
+  publisher_ = &publisher;
+  md_ = &publisher.queue(index_);
+}
+
+void ShardThread::publish(const ShardOutput& o) {
+  if (md_ == nullptr) return;
+  if (o.kind == OutputKind::event) {
+    (void)mdfeed::publish(*md_, o.event, md_ts_);  // false: the feed is broken; matching goes on
+  } else if (o.kind == OutputKind::symbol_added && o.symbol != kNoSymbol && o.token < 0xFFFF) {
+    const SymbolDef& d = matcher_.symbols()[o.symbol.value()].def;
+    (void)mdfeed::publish_symbol(*md_, o.symbol, static_cast<uint16_t>(o.token + 1),
+                                 std::string_view(d.name, strnlen(d.name, sizeof d.name)), d.tick, d.spec.lot,
+                                 md_ts_);
+  }
+}
+
+void ShardThread::publish_recovered_state() {
+  if (md_ == nullptr) return;
+  md_ts_ = mdfeed::ns_since_midnight();
+  const auto& symbols = matcher_.symbols();
+  for (uint32_t s = 0; s < symbols.size(); ++s) {
+    ShardOutput o;
+    o.kind = OutputKind::symbol_added;
+    o.symbol = SymbolId(s);
+    o.token = symbols[s].token;
+    publish(o);
+  }
+  // Waits for room (the publisher is running): a recovered book larger than
+  // the queue must not break the feed.
+  mdfeed::publish_resting(*publisher_, index_, matcher_.engine(), md_ts_);
 }
 
 void ShardThread::trace(const ShardOutput& o) {
@@ -178,6 +212,7 @@ void ShardThreadOutput::push(const ShardOutput& o) {
   if (s.replaying_) return;
   if (!s.writer_) {
     s.trace(o);
+    s.publish(o);
     return s.deliver(o);
   }
   s.staged_.push_back({s.current_seq_, o});
@@ -212,10 +247,15 @@ void ShardThread::journal_and_apply(const ShardInput& in) {
 
 void ShardThread::release() {
   const uint64_t durable = writer_->durable_seq();
-  while (staged_head_ < staged_.size() && staged_[staged_head_].seq <= durable) {
-    const ShardOutput& o = staged_[staged_head_++].out;
-    trace(o);
-    deliver(o);
+  if (staged_head_ < staged_.size() && staged_[staged_head_].seq <= durable) {
+    if (md_ != nullptr) md_ts_ = mdfeed::ns_since_midnight();
+    while (staged_head_ < staged_.size() && staged_[staged_head_].seq <= durable) {
+      const ShardOutput& o = staged_[staged_head_++].out;
+      trace(o);
+      publish(o);
+      deliver(o);
+    }
+    if (publisher_ != nullptr) publisher_->notify();
   }
   compact(staged_, staged_head_);
   while (pending_head_ < pending_.size() && pending_[pending_head_].seq <= durable) ++pending_head_;
@@ -368,7 +408,9 @@ void ShardThread::run() {
         release();
       }
     } else {
+      if (md_ != nullptr) md_ts_ = mdfeed::ns_since_midnight();
       matcher_.apply(in);
+      if (publisher_ != nullptr) publisher_->notify();
     }
     gateway_.notify();
   }

@@ -28,6 +28,7 @@
 #include "matcher.h"
 #include "rialto/journal/fs.h"
 #include "rialto/journal/writer.h"
+#include "rialto/mdfeed/publisher.h"
 #include "wakeup.h"
 
 namespace rialto::server {
@@ -68,6 +69,13 @@ class ShardThread final : public ShardLink {
   [[nodiscard]] const Matcher<ShardThreadOutput>& matcher() const { return matcher_; }
   [[nodiscard]] uint64_t recovered_inputs() const { return recovered_inputs_; }
 
+  /// Before recover(): the market-data publisher this shard feeds (its
+  /// queue(index)); released events and symbol definitions go to it.
+  void attach_market_data(mdfeed::Publisher& publisher);
+  /// After recover(), before start(): tells the publisher the recovered state
+  /// (every symbol, then every resting order in priority order, as `rested`).
+  void publish_recovered_state();
+
   void start();
   /// Asks the thread to finish every input already pushed and end; the
   /// gateway keeps draining until finished(), then calls stop().
@@ -92,6 +100,7 @@ class ShardThread final : public ShardLink {
   void finish();
   void log(const std::string& line);
   void trace(const ShardOutput& o);
+  void publish(const ShardOutput& o);
 
   struct Staged {
     uint64_t seq;  // the journal seq its outputs wait for
@@ -123,6 +132,9 @@ class ShardThread final : public ShardLink {
   uint64_t last_snapshot_seq_ = 0;
   uint64_t recovered_inputs_ = 0;
   uint32_t polls_ = 0;
+  mdfeed::MdQueue* md_ = nullptr;
+  mdfeed::Publisher* publisher_ = nullptr;
+  uint64_t md_ts_ = 0;  // the ITCH timestamp of the outputs being released
   std::FILE* event_log_ = nullptr;  // the drop copy of released events (ShardDurability::event_log)
   std::string event_line_;
   Parking parking_;

@@ -21,6 +21,7 @@
 
 #include "gateway.h"
 #include "rialto/journal/fs.h"
+#include "rialto/mdfeed/publisher.h"
 #include "recovery.h"
 #include "rialto/server/server.h"
 #include "shard_thread.h"
@@ -404,6 +405,12 @@ int serve(const config::VenueConfig& venue, const RunOptions& options) {
     log.line("data directory " + venue.data_dir + ", journal policy " +
              std::string(journal::to_string(to_policy(venue.journal.policy))));
   }
+  // The market-data publisher: its own thread, one queue per shard (docs/MARKET_DATA.md).
+  mdfeed::PublisherOptions po;
+  po.host = venue.md_listen_host;
+  po.port = venue.md_listen_port;
+  po.shards = venue.shards;
+  mdfeed::Publisher publisher(po, [&log](std::string_view line) { log.line(std::string(line)); });
   const auto started = std::chrono::steady_clock::now();
   engine::EngineConfig ec;
   ec.max_orders = venue.max_orders_per_shard;
@@ -426,6 +433,7 @@ int serve(const config::VenueConfig& venue, const RunOptions& options) {
     }
     if (!options.event_log.empty()) d.event_log = options.event_log + ".shard-" + std::to_string(k);
     shards.push_back(std::make_unique<ShardThread>(ec, venue.queue_capacity, wake, k, d, &log));
+    shards.back()->attach_market_data(publisher);
     if (!shards.back()->ok()) {
       log.line("cannot allocate shard " + std::to_string(k) + "'s tables (max_orders_per_shard " +
                std::to_string(venue.max_orders_per_shard) + ")");
@@ -468,6 +476,12 @@ int serve(const config::VenueConfig& venue, const RunOptions& options) {
     log.line("cannot start: " + gateway.error());
     return 3;
   }
+  std::string md_error;
+  if (!publisher.start(&md_error)) {
+    log.line("cannot start the market-data feed: " + md_error);
+    return 1;
+  }
+  for (auto& sh : shards) sh->publish_recovered_state();
   for (auto& sh : shards) sh->start();
   TcpServer server(gateway, shards, wake, log);
   if (!server.listen(venue.listen_host, venue.listen_port, out)) {
@@ -476,7 +490,8 @@ int serve(const config::VenueConfig& venue, const RunOptions& options) {
   }
   log.line(std::to_string(venue.shards) + " matching shard(s), " + std::to_string(venue.symbols.size()) +
            " instrument(s)");
-  server.run();
+  server.run();  // returns once every shard has finished and stopped
+  publisher.stop();  // the rest of the feed, end-of-day system events, End of Session
   const GatewayStats& st = gateway.stats();
   log.line("stopped: " + std::to_string(st.sessions_opened) + " sessions, " + std::to_string(st.inputs) +
            " inputs, " + std::to_string(st.reports) + " execution reports, " + std::to_string(st.dropped_reports) +

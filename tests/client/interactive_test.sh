@@ -6,7 +6,7 @@
 set -uo pipefail
 exe=$1 dir=$2
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || exit 1
-"$exe" serve --listen 127.0.0.1:0 2>serve.err &
+"$exe" serve --listen 127.0.0.1:0 --md-listen 127.0.0.1:0 2>serve.err &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null' EXIT
 port=""

@@ -271,7 +271,8 @@ bool ServerProcess::start(const std::string& config_toml, std::string& error) {
   const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   const int out = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   const int err = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  pid_ = spawn({rialto_binary(), "serve", "--config", config_path, "--listen", "127.0.0.1:0"}, in, out, err, error);
+  pid_ = spawn({rialto_binary(), "serve", "--config", config_path, "--listen", "127.0.0.1:0", "--md-listen", "127.0.0.1:0"},
+               in, out, err, error);
   ::close(in);
   ::close(out);
   ::close(err);
@@ -352,6 +353,10 @@ std::string ServerProcess::finish(const std::vector<std::string>& allowed) {
       "WARNING: demo venue: *",
       "no data directory: running in memory (nothing is journaled; a restart starts empty)",
       "listening on 127.0.0.1:#",
+      "market data on 127.0.0.1:# (session #)",
+      "md: ended session #: # messages, # logins, # disconnected (# slow)",
+      "md: symbol * (shard #) is not published: *",  // ticks or prices ITCH's Price(4) cannot carry
+      "md: an order of * is not published: *",
       "# matching shard(s), 0 instrument(s)",
       "session # account '*' from 127.0.0.1:#: logged on*",
       "session # account '*': logged out by the client",

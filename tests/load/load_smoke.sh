@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "load_smoke: $*" >&2; echo "--- output:" >&2; cat "$tmp/out" >&2 2>/dev/null || true; exit 1; }
 
-"$rialto" serve --listen 127.0.0.1:0 2>"$tmp/server.log" &
+"$rialto" serve --listen 127.0.0.1:0 --md-listen 127.0.0.1:0 2>"$tmp/server.log" &
 server_pid=$!
 for _ in $(seq 100); do
   grep -q 'listening on' "$tmp/server.log" && break

@@ -15,19 +15,21 @@ for _ in $(seq 100); do
   grep -q "listening on\|cannot listen" serve.err && break
   sleep 0.05
 done
-if grep -q "cannot listen on 127.0.0.1:7001: Address already in use" serve.err; then
-  echo "SKIPPED: 127.0.0.1:7001 is in use by another process"
+if grep -q "cannot listen on 127.0.0.1:7001: Address already in use\|cannot start the market-data feed.*7002" serve.err; then
+  echo "SKIPPED: 127.0.0.1:7001 or 7002 is in use by another process"
   wait "$pid"
   exit 0
 fi
-want_head="rialto: starting the demo venue on 127.0.0.1:7001 (Ctrl-C stops it). From another terminal:
+want_head="rialto: starting the demo venue on 127.0.0.1:7001, market data on 127.0.0.1:7002 (Ctrl-C stops it). From another terminal:
   $exe client                                       # type orders, see reports
   $exe client --script $src/examples/demo.script   # run the demo scenario through the venue
+  $exe md ACME                                      # watch ACME's book and trades live
 rialto serve: WARNING: demo venue: any account name may log on and every session is admin (no [[account]] in the configuration)
 rialto serve: no data directory: running in memory (nothing is journaled; a restart starts empty)
+rialto serve: market data on 127.0.0.1:7002 (session N)
 rialto serve: listening on 127.0.0.1:7001
 rialto serve: 1 matching shard(s), 4 instrument(s)"
-[[ $(head -n 7 serve.err) == "$want_head" ]] || fail "the first lines on stderr differ from:
+[[ $(head -n 9 serve.err | sed 's/(session [0-9]*)/(session N)/') == "$want_head" ]] || fail "the first lines on stderr differ from:
 $want_head"
 
 "$exe" client --script "$src/examples/demo.script" >client.out 2>client.err || fail "rialto client failed: $(cat client.err)"
