@@ -3,13 +3,17 @@
 # same loopback (the physical floor).
 #
 #   scripts/bench_server.sh [--no-build] [--seconds S] [--warmup S] [--rounds R]
+#                           [--variants "server echo fsync async none"]
 #                           [--rates "R1 R2 .."] [--sessions "N1 N2 .."]
 #                           [--max-rates "R1 R2 .."] [--no-max | --max-only] [--out FILE]
 #   scripts/bench_server.sh --report FILE [FILE..]   # the tables again from saved --out files
 #   scripts/bench_server.sh --soak [--orders N] [--rate R]   # memory flatness, not run by CI
 #
-# Builds build/release (cmake --preset release). Each round runs the two
-# variants (server, echo) in alternating order (A B, B A, ...), each
+# Variants: `server` (in memory), `echo` (the TCP echo floor), and `fsync`,
+# `async`, `none`: the server with a data directory (on the disk of the build
+# tree, never tmpfs) under that journal policy, to show what durability adds.
+# Builds build/release (cmake --preset release). Each round runs the
+# variants (default: server, echo) in rotating order (A B, B A, ...), each
 # on a fresh server process, over every rate x sessions point; each point is
 # S seconds of schedule (default 5) of which the first --warmup (1) are not
 # recorded. Then, per variant, the maximum sustained rate with the largest
@@ -30,6 +34,7 @@ rates="10000 100000 1000000"
 sessions="1 16"
 max_rates="20000 50000 100000 200000 300000 500000 700000 1000000 1500000"
 soak_orders=100000000 soak_rate=100000
+variants=(server echo)
 out=
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -38,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) warmup=$2; shift ;;
     --rounds) rounds=$2; shift ;;
     --rates) rates=$2; shift ;;
+    --variants) read -r -a variants <<<"$2"; shift ;;
     --sessions) sessions=$2; shift ;;
     --max-rates) max_rates=$2; shift ;;
     --no-max) do_max=0 ;;
@@ -71,7 +77,8 @@ for v, tag, kv in rows:
         cells[(v, int(float(kv["rate"])), int(kv["sessions"]))].append(kv)
 med = {}
 print(f"\nmedians over the rounds (latency from the scheduled send time; misses = missing + unsent, late = sent > 1 ms behind; both summed over the rounds)")
-for v in ("server", "echo"):
+order = list(dict.fromkeys(v for v, _, _ in rows))
+for v in order:
     print(f"\n{v}:\n| offered msg/s | sessions | p50 | p99 | p99.9 | max | achieved msg/s | misses | late | rounds |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for key in sorted(k for k in cells if k[0] == v):
         runs = cells[key]
@@ -90,11 +97,20 @@ for key in sorted(k for k in med if k[0] == "server"):
     e = ("echo",) + key[1:]
     if e in med:
         print(f"  {key[0]:6} {key[1]:>9,} msg/s x {key[2]:>2}: {ratio(med[key]['p99_ns'], med[e]['p99_ns'])}")
+journaled = [v for v in order if v in ("fsync", "async", "none")]
+if journaled:
+    print("\nadded by the journal (p50 / p99 minus the in-memory server's, same point):")
+    for v in journaled:
+        for key in sorted(k for k in med if k[0] == v):
+            b = ("server",) + key[1:]
+            if b in med and med[key]["p50_ns"] is not None and med[b]["p50_ns"] is not None:
+                print(f"  {v:6} {key[1]:>9,} msg/s x {key[2]:>2}: p50 {us(med[key]['p50_ns'] - med[b]['p50_ns'])}, p99 {us(med[key]['p99_ns'] - med[b]['p99_ns'])}")
 maxes = [(v, kv) for v, tag, kv in rows if tag == "max"]
 if maxes:
     print("\nmaximum sustained rate (achieved >= 95% of offered, p99 <= 100 ms, nothing missing or unsent):")
-    for v in ("server", "echo"):
+    for v in order:
         steps = [kv for vv, kv in maxes if vv == v]
+        if not steps: continue
         ok = [kv for kv in steps if "failed" not in kv and "error" not in kv and float(kv["achieved"]) >= 0.95 * float(kv["rate"]) and int(kv["p99_ns"]) <= 100_000_000 and int(kv["missing"]) == 0 and int(kv["unsent"]) == 0]
         best = max((float(kv["rate"]) for kv in ok), default=0)
         trail = ", ".join(f"{float(kv['rate'])/1e3:.0f}k->{float(kv.get('achieved', 0))/1e3:.0f}k p99 {us(int(kv.get('p99_ns', 0)))}" for kv in steps)
@@ -112,6 +128,7 @@ load_bin=$root/build/release/apps/rialto/rialto
 [[ -x $load_bin ]] || { echo "bench_server: $load_bin is missing (run without --no-build)" >&2; exit 1; }
 
 tmp=$(mktemp -d)
+data=$(mktemp -d "$root/build/bench-data.XXXXXX")  # the journal on the build tree's disk
 pid=
 stop_server() {
   if [[ -n $pid ]]; then
@@ -122,7 +139,7 @@ stop_server() {
     pid=
   fi
 }
-trap 'stop_server; rm -rf "$tmp"' EXIT
+trap 'stop_server; rm -rf "$tmp" "$data"' EXIT
 cat >"$tmp/venue.toml" <<'TOML'
 [server]
 listen = "127.0.0.1:0"
@@ -143,6 +160,10 @@ start() {  # start VARIANT: a fresh server (or echo server); sets pid and addr
   : >"$tmp/server.log"
   if [[ $1 == echo ]]; then
     "$load_bin" load --echo-server --listen 127.0.0.1:0 >"$tmp/server.log" 2>&1 &
+  elif [[ $1 == fsync || $1 == async || $1 == none ]]; then
+    rm -rf "$data/$1"
+    sed "s|^\[matching\]|data_dir = \"$data/$1\"\n[journal]\npolicy = \"$1\"\n[matching]|" "$tmp/venue.toml" >"$tmp/venue-$1.toml"
+    "$load_bin" serve --config "$tmp/venue-$1.toml" >"$tmp/server.log" 2>&1 &
   else
     "$load_bin" serve --config "$tmp/venue.toml" >"$tmp/server.log" 2>&1 &
   fi
@@ -184,10 +205,10 @@ if ((soak)); then
   exit 0
 fi
 
-variants=(server echo)
+nv=${#variants[@]}
 for ((r = 1; r <= rounds; r++)); do
-  for ((i = 0; i < 2; i++)); do
-    v=${variants[$(((i + r - 1) % 2))]}
+  for ((i = 0; i < nv; i++)); do
+    v=${variants[$(((i + r - 1) % nv))]}
     start "$v"
     for n in $sessions; do
       for rate in $rates; do point "$v" "round$r" "$rate" "$n"; done

@@ -107,9 +107,14 @@ void Writer::poll(uint64_t now_ns) {
   if (fill_ == 0 || options_.policy == Policy::none) return;
   if (batch_seen_ns_ == 0) batch_seen_ns_ = now_ns == 0 ? 1 : now_ns;
   // Acquire pairs with the sync thread's release store of false: a stale true
-  // only postpones the hand-off to a later poll.
-  const bool busy = busy_.load(std::memory_order_acquire);
-  if (!busy || now_ns - batch_seen_ns_ >= uint64_t{options_.group_commit_us} * 1000) hand_off();
+  // only postpones the hand-off to a later poll. A busy thread is never waited
+  // for here: the batch could not reach the disk before the sync in flight
+  // ends anyway, and the owner keeps appending meanwhile.
+  if (!busy_.load(std::memory_order_acquire)) {
+    hand_off();
+  } else if (now_ns - batch_seen_ns_ >= uint64_t{options_.group_commit_us} * 1000) {
+    ++late_polls_;
+  }
 }
 
 void Writer::flush() {
@@ -230,14 +235,13 @@ void Writer::run() {
         ++stats_.syncs;
       }
     }
-    if (ok) {
-      ++stats_.batches;
-      // Release: pairs with the acquire in durable_seq(); the records are in
-      // the file before any thread sees the new value.
-      durable_seq_.store(last, std::memory_order_release);
-    }
+    if (ok) ++stats_.batches;
 
     lock.lock();
+    // Release: pairs with the acquire in durable_seq(); the records are in
+    // the file (and synced) before any thread sees the new value. Stored
+    // under mu_ so that wait_durable() and stats() agree with it.
+    if (ok) durable_seq_.store(last, std::memory_order_release);
     published_stats_ = stats_;
     in_flight_ = -1;
     busy_.store(false, std::memory_order_release);  // pairs with poll's acquire
@@ -250,7 +254,9 @@ void Writer::run() {
 
 Writer::Stats Writer::stats() const {
   std::lock_guard lock(mu_);
-  return published_stats_;
+  Stats s = published_stats_;
+  s.late_polls = late_polls_;  // the owner's own counter
+  return s;
 }
 
 void Writer::close() {

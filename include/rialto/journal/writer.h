@@ -53,7 +53,12 @@ struct WriterOptions {
   Policy policy = Policy::fsync;
   uint64_t segment_bytes = 64 << 20;  // a batch that starts at or past this size starts a new segment
   uint32_t batch_bytes = 1 << 20;     // each of the two batch buffers; >= the largest record
-  uint32_t group_commit_us = 200;     // a batch is handed off at most this long after poll() first saw it
+  // Latency budget of a batch, counted from the first poll() that saw it. A
+  // batch is handed off at the first poll() that finds the sync thread idle,
+  // so it waits at most for the sync in flight; poll() never blocks. A poll
+  // that finds the thread still busy past the budget counts in Stats::late_polls
+  // (the disk is slower than the budget).
+  uint32_t group_commit_us = 200;
 };
 
 class Writer {
@@ -75,8 +80,8 @@ class Writer {
   uint64_t append(uint8_t type, const void* payload, uint32_t n);
 
   /// Hands the current batch (if not empty) to the sync thread if the thread
-  /// is idle, or if the budget has passed since the first poll that saw this
-  /// batch (then it may wait for the sync in flight). `now_ns`: any monotonic clock.
+  /// is idle; never waits. `now_ns` (any monotonic clock) measures the batch
+  /// against the budget (WriterOptions::group_commit_us).
   void poll(uint64_t now_ns);
 
   /// Hands the current batch off now (may wait for the sync in flight).
@@ -116,8 +121,9 @@ class Writer {
     uint64_t bytes = 0;      // bytes written, headers included
     uint64_t syncs = 0;      // fdatasync calls
     uint64_t segments = 1;   // segment files started
+    uint64_t late_polls = 0; // polls that found the thread busy with a batch older than the budget
   };
-  /// Counters of the sync thread; exact after close().
+  /// Counters; call from the owner's thread. The sync thread's are exact after close().
   [[nodiscard]] Stats stats() const;
 
  private:
@@ -139,6 +145,7 @@ class Writer {
   size_t fill_ = 0;
   uint64_t batch_first_seq_ = 0;
   uint64_t batch_seen_ns_ = 0;  // 0: poll has not seen the current batch yet
+  uint64_t late_polls_ = 0;
   bool closed_ = false;
 
   // Sync thread only (and open()/close() while it is not running).
