@@ -8,6 +8,11 @@
 // books must equal the books the replay's book_update events imply. Then
 // more load on the recovered state and the next kill.
 //
+// A SIGKILL loses what the process held, not what it wrote: this catches an
+// output released before its input reached write(2) (the group-commit
+// buffer), not one released before fdatasync. Power loss is simulated in
+// tests/shard/durability_test.cc (MemFs keeps only fdatasync'ed bytes).
+//
 // RIALTO_CRASH_CYCLES (default 8) and RIALTO_CRASH_SEED (default: from the
 // clock; printed) set the run; scripts/crash_test.sh runs the long version.
 #include <poll.h>
