@@ -16,6 +16,7 @@
 // RIALTO_CRASH_CYCLES (default 8) and RIALTO_CRASH_SEED (default: from the
 // clock; printed) set the run; scripts/crash_test.sh runs the long version.
 #include <poll.h>
+#include <time.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -358,7 +359,12 @@ class CrashRun {
         (void)t.session->flush();
         fds.push_back({t.session->fd(), static_cast<short>(POLLIN | (t.session->wants_write() ? POLLOUT : 0)), 0});
       }
-      (void)::poll(fds.data(), fds.size(), 0);
+      // Sleep in poll until a report arrives or the next send is due.
+      const auto now = Clock::now();
+      const auto until = std::min(next_send, kill_at);
+      const auto wait_ns = until > now ? std::chrono::duration_cast<std::chrono::nanoseconds>(until - now).count() : 0;
+      const timespec ts{static_cast<time_t>(wait_ns / 1000000000), static_cast<long>(wait_ns % 1000000000)};
+      (void)::ppoll(fds.data(), fds.size(), &ts, nullptr);
       drain(traders);
       for (auto& t : traders) {
         if (t.open) {
