@@ -464,8 +464,8 @@ TEST(Restart, aSecondServerOnTheSameDataDirectoryRefusesToStart) {
   std::string error;
   ASSERT_TRUE(first.start(venue_config(""), error, {"--data-dir", d.path()})) << error;
   std::string log;
-  // Exit status 1 (the environment's, like an uncreatable directory), not 3
-  // (a data directory that cannot be recovered).
+  // Exit status 1 as docs/RUNBOOK.md lists it (the environment's, like an
+  // uncreatable directory), not 3 (a data directory that cannot be recovered).
   EXPECT_EQ(start_refused(venue_config(""), {"--data-dir", d.path()}, log), 1) << log;
   EXPECT_EQ(log_grep_text(log, "cannot lock"), "rialto serve: cannot lock the data directory: " + d.path() +
                                                    "/LOCK: the data directory is in use by another process\n");
