@@ -231,9 +231,10 @@ void ShardThread::journal_and_apply(const ShardInput& in) {
     uint8_t buf[kMaxInputPayload];
     const size_t n = encode_input(in, buf);
     current_seq_ = writer_->append(static_cast<uint8_t>(in.kind), buf, static_cast<uint32_t>(n));
-    pending_.push_back({current_seq_, in});
   }
-  // A sync or book input waits for the journaled inputs before it.
+  // A sync or book input waits for the journaled inputs before it, and is
+  // answered `halted` with them if they never become durable.
+  pending_.push_back({current_seq_, in});
   matcher_.apply(in);
   if (++polls_ % 16 == 0) writer_->poll(mono_ns());
   if (durability_.snapshot_every != 0 && journaled(in.kind) && ++since_snapshot_ >= durability_.snapshot_every) {

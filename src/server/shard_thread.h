@@ -126,7 +126,7 @@ class ShardThread final : public ShardLink {
   uint64_t current_seq_ = 0;  // the journal seq the current input's outputs wait for
   std::vector<Staged> staged_;
   size_t staged_head_ = 0;
-  std::vector<Pending> pending_;  // journaled inputs not yet durable (answered `halted` on failure)
+  std::vector<Pending> pending_;  // inputs whose outputs wait for durability (answered `halted` on failure)
   size_t pending_head_ = 0;
   uint64_t since_snapshot_ = 0;
   uint64_t last_snapshot_seq_ = 0;

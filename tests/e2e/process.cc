@@ -250,7 +250,8 @@ ServerProcess::~ServerProcess() {
   }
 }
 
-bool ServerProcess::start(const std::string& config_toml, std::string& error) {
+bool ServerProcess::start(const std::string& config_toml, std::string& error,
+                          const std::vector<std::string>& extra_args) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "rialto-e2e-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) {
     error = std::string("mkdtemp failed: ") + std::strerror(errno);
@@ -271,8 +272,10 @@ bool ServerProcess::start(const std::string& config_toml, std::string& error) {
   const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   const int out = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   const int err = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  pid_ = spawn({rialto_binary(), "serve", "--config", config_path, "--listen", "127.0.0.1:0", "--md-listen", "127.0.0.1:0"},
-               in, out, err, error);
+  std::vector<std::string> argv = {rialto_binary(), "serve",  "--config",    config_path,
+                                   "--listen",      "127.0.0.1:0", "--md-listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  pid_ = spawn(argv, in, out, err, error);
   ::close(in);
   ::close(out);
   ::close(err);

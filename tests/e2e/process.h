@@ -65,8 +65,14 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  /// Starts it and waits for the port; false with `error` set otherwise.
-  [[nodiscard]] bool start(const std::string& config_toml, std::string& error);
+  /// Starts it (with `extra_args` after the usual ones, e.g. --data-dir D)
+  /// and waits for the port; false with `error` set otherwise (then
+  /// exit_status() says how it ended if it exited).
+  [[nodiscard]] bool start(const std::string& config_toml, std::string& error,
+                           const std::vector<std::string>& extra_args = {});
+  /// The wait status once it exited (after a failed start, signal_and_wait
+  /// or finish); -1 while running.
+  [[nodiscard]] int exit_status() const { return exited_ ? status_ : -1; }
   [[nodiscard]] uint16_t port() const { return port_; }
   [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] bool running() const { return pid_ > 0; }
