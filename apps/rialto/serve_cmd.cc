@@ -24,6 +24,22 @@ std::string g_md_listen;
 server::ReplayOptions g_replay;
 std::string g_replay_config;
 
+/// Sets host/port from a HOST:PORT flag when it was given; false after an
+/// error message if it does not parse.
+bool override_address(const char* flag, const std::string& value, const char* example, std::string& host,
+                      uint16_t& port) {
+  if (value.empty()) return true;
+  auto hp = config::parse_host_port(value);
+  if (!hp) {
+    std::cerr << "rialto serve: " << flag << ' ' << value.substr(0, 40) << " is not HOST:PORT (e.g. " << example
+              << "; port 0 picks a free one)\n";
+    return false;
+  }
+  host = hp->first;
+  port = hp->second;
+  return true;
+}
+
 /// The venue of --config FILE, or the demo venue; nullopt after an error message.
 std::optional<config::VenueConfig> venue_of(const std::string& path, const char* command) {
   if (path.empty()) return config::demo();
@@ -60,25 +76,9 @@ int run_serve_command() {
   std::optional<config::VenueConfig> loaded = venue_of(g_config, "serve");
   if (!loaded) return 2;
   config::VenueConfig venue = std::move(*loaded);
-  if (!g_listen.empty()) {
-    auto hp = config::parse_host_port(g_listen);
-    if (!hp) {
-      std::cerr << "rialto serve: --listen " << g_listen.substr(0, 40)
-                << " is not HOST:PORT (e.g. 127.0.0.1:7001; port 0 picks a free one)\n";
-      return 2;
-    }
-    venue.listen_host = hp->first;
-    venue.listen_port = hp->second;
-  }
-  if (!g_md_listen.empty()) {
-    auto hp = config::parse_host_port(g_md_listen);
-    if (!hp) {
-      std::cerr << "rialto serve: --md-listen " << g_md_listen.substr(0, 40)
-                << " is not HOST:PORT (e.g. 127.0.0.1:7002; port 0 picks a free one)\n";
-      return 2;
-    }
-    venue.md_listen_host = hp->first;
-    venue.md_listen_port = hp->second;
+  if (!override_address("--listen", g_listen, "127.0.0.1:7001", venue.listen_host, venue.listen_port) ||
+      !override_address("--md-listen", g_md_listen, "127.0.0.1:7002", venue.md_listen_host, venue.md_listen_port)) {
+    return 2;
   }
   if (!g_data_dir.empty()) venue.data_dir = g_data_dir;
   server::RunOptions options;

@@ -359,6 +359,9 @@ void ShardThread::finish() {
     }
     writer_->close();
     if (event_log_ != nullptr) std::fflush(event_log_);
+    const journal::Writer::Stats st = writer_->stats();
+    log("journal: " + std::to_string(st.batches) + " batches, " + std::to_string(st.syncs) + " syncs, " +
+        std::to_string(st.bytes) + " bytes, " + std::to_string(st.late_polls) + " late");
     log("journal seq " + std::to_string(current_seq_) + ", output hash " + to_hex(matcher_.output_hash()));
   }
   finished_.store(true, std::memory_order_release);

@@ -360,6 +360,7 @@ std::string ServerProcess::finish(const std::vector<std::string>& allowed) {
       "md: ended session #: # messages, # logins, # disconnected (# slow)",
       "md: symbol * (shard #) is not published: *",  // ticks or prices ITCH's Price(4) cannot carry
       "md: an order of * is not published: *",
+      "shard #: journal: # batches, # syncs, # bytes, # late",  // with a data directory, at shutdown
       "# matching shard(s), 0 instrument(s)",
       "session # account '*' from 127.0.0.1:#: logged on*",
       "session # account '*': logged out by the client",

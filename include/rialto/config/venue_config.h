@@ -58,7 +58,7 @@ enum class JournalPolicy : uint8_t {
 
 struct Journal {
   JournalPolicy policy = JournalPolicy::fsync;
-  uint32_t group_commit_us = 200;    // a batch goes to the disk at most this long after its first input
+  uint32_t group_commit_us = 200;    // latency budget: a batch waiting longer behind the sync in flight counts as late
   uint32_t segment_mb = 64;          // journal files roll at this size
   uint64_t snapshot_every = 1000000;  // journaled inputs between snapshots (0: only at clean shutdown)
   friend bool operator==(const Journal&, const Journal&) = default;
