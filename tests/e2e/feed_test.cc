@@ -248,7 +248,7 @@ struct Trader {
 class FeedTest : public ::testing::Test {
  protected:
   void TearDown() override {
-    if (server_.running()) {
+    if (server_.running() && !finished_) {
       EXPECT_EQ(server_.finish(allowed_), "");
     }
   }
@@ -269,8 +269,9 @@ class FeedTest : public ::testing::Test {
     }
     std::string error;
     ASSERT_TRUE(server_.start(venue_config("shards = " + std::to_string(shards) + "\n"), error)) << error;
-    // Ordinary per-subscriber lines: each login, each subscriber closing.
-    allowed_ = {"md: 127.0.0.1:#: logged in as 'test', *", "md: 127.0.0.1:#: *closed*"};
+    // The subscribers' logins, and a subscriber closing first after End of Session.
+    allowed_ = {"md: 127.0.0.1:#: logged in as 'test', snapshot of # orders, then live from #",
+                "md: 127.0.0.1:#: logged in as 'test', replay from 1", "md: 127.0.0.1:#: disconnected"};
 
     // The first subscriber: before any symbol or order.
     auto first = std::make_unique<FeedReader>(server_.md_port(), 0);
@@ -352,8 +353,9 @@ class FeedTest : public ::testing::Test {
       ASSERT_TRUE(a.ok) << a.error;
       traders[i].reports.insert(traders[i].reports.end(), a.reports.begin(), a.reports.end());
     }
-    // Every input of every session is done (a second round: each Sync
-    // follows the others' last inputs too, on every shard).
+    // A second round: every session's inputs are done by now, so each
+    // session's reports (its resting orders filled by others' too) are in by
+    // its second SyncAck.
     for (size_t i = 0; i < traders.size(); ++i) {
       Answers a = sync(*traders[i].session, 200 + i);
       ASSERT_TRUE(a.ok) << a.error;
@@ -372,6 +374,7 @@ class FeedTest : public ::testing::Test {
     for (auto& t : traders) t.session->logout();
 
     // Stop the server: the publisher sends everyone the rest of its log, then End of Session.
+    finished_ = true;
     EXPECT_EQ(server_.finish(allowed_), "");
     for (FeedReader* r : {first.get(), late.get(), replay.get()}) {
       EXPECT_TRUE(r->join()) << r->problem;
@@ -464,6 +467,7 @@ class FeedTest : public ::testing::Test {
 
   ServerProcess server_;
   std::vector<std::string> allowed_;
+  bool finished_ = false;  // run() stopped the server and checked it
 };
 
 TEST_F(FeedTest, oneShardFeedBooksLateJoinAndReplayMatchTheServer) { run(1, {"FA", "FB", "FC"}); }
