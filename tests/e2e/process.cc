@@ -319,6 +319,13 @@ bool ServerProcess::wait_for_log(const std::string& needle, int timeout_ms) cons
   return false;
 }
 
+uint16_t ServerProcess::md_port() const {
+  const std::string needle = "market data on 127.0.0.1:";
+  if (!wait_for_log(needle, 5000)) return 0;
+  const std::string text = log();
+  return static_cast<uint16_t>(std::stoi(text.substr(text.find(needle) + needle.size())));
+}
+
 size_t ServerProcess::count_log(const std::string& needle) const {
   size_t n = 0;
   for (const auto& l : log_lines()) n += l.find(needle) != std::string::npos ? 1 : 0;

@@ -74,6 +74,9 @@ class ServerProcess {
   /// or finish); -1 while running.
   [[nodiscard]] int exit_status() const { return exited_ ? status_ : -1; }
   [[nodiscard]] uint16_t port() const { return port_; }
+  /// The market-data port, from the `market data on 127.0.0.1:PORT` log
+  /// line (waited for up to 5 s); 0 if there is none.
+  [[nodiscard]] uint16_t md_port() const;
   [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] bool running() const { return pid_ > 0; }
   [[nodiscard]] std::string log() const;
