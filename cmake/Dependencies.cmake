@@ -6,6 +6,12 @@ find_package(Threads REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)        # libcli11-dev: the `rialto` command line
 find_package(Boost 1.74 REQUIRED)          # libboost-dev: boost::lockfree::spsc_queue (gateway <-> shards)
 find_path(RIALTO_ASIO_INCLUDE asio.hpp REQUIRED)  # libasio-dev: the server's network edge
+# Every translation unit that includes asio must agree on how it allocates:
+# asio picks std::aligned_alloc/free or operator new/delete per translation
+# unit from what the headers included before it define, and the gateway's and
+# the publisher's did not agree (AddressSanitizer: alloc-dealloc-mismatch in
+# asio's thread_info_base). One choice for the whole build.
+add_compile_definitions(ASIO_DISABLE_STD_ALIGNED_ALLOC)
 # libtomlplusplus-dev: the venue configuration of `rialto serve` (rialto::config).
 # Its CMake package (the pkg-config module `tomlplusplus` describes the same
 # library) so that the run build needs no pkg-config.

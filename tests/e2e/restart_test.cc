@@ -182,7 +182,10 @@ TEST(Restart, cleanRestartRecoversTheBookAndTheAccountsOrdersByClientOrderId) {
     Answers a = sync(*alice, 1);
     ASSERT_TRUE(a.ok) << a.error;
     ASSERT_EQ(a.reports.size(), 4u);
-    for (const auto& r : a.reports) venue_id[r.cl_ord_id] = r.order_id;
+    for (const auto& r : a.reports) {
+      const uint64_t cl = r.cl_ord_id, oid = r.order_id;  // packed fields: copied before binding a reference
+      venue_id[cl] = oid;
+    }
     // bob takes 3 of alice's order 2 (5 @ 99.75): 2 left, cum 3.
     ASSERT_TRUE(bob->send(limit_order(100, "ACME", p::Side::sell, 3, 9975)));
     Answers b = sync(*bob, 2);
