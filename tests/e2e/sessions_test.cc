@@ -819,8 +819,8 @@ TEST(ServerProcessCheck, finishReportsACrashAndAnUnexpectedLogLine) {
     // SIGKILL: under ASan a SIGSEGV would be caught and turned into exit 1.
     ASSERT_EQ(::kill(server.pid(), SIGKILL), 0);
     ASSERT_TRUE(server.wait_for_log("listening", 1000));
-    // Wait for the death without reaping it (a sanitizer build can take
-    // seconds to tear down its shadow memory), so finish() still finds it.
+    // Wait for the death without reaping it, so finish() still finds it: a
+    // fixed sleep is a guess (100 ms was too short for a ThreadSanitizer build).
     siginfo_t info{};
     ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(server.pid()), &info, WEXITED | WNOWAIT), 0);
     const std::string problems = server.finish();
